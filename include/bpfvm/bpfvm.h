@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* bpfvm: an eBPF runtime. One header per component; this one has them all. */
+#ifndef BPFVM_BPFVM_H
+#define BPFVM_BPFVM_H
+
+#include "asm.h"
+#include "isa.h"
+#include "vm.h"
+
+#endif
