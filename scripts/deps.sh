@@ -4,7 +4,7 @@
 # usage: scripts/deps.sh build|test
 set -euo pipefail
 
-build_pkgs=(cmake clang llvm)
+build_pkgs=(cmake clang llvm libbpf-dev libpcap-dev libelf-dev)
 # libFuzzer and the sanitizer runtimes; valgrind for memcheck runs.
 test_pkgs=(libclang-rt-14-dev valgrind)
 

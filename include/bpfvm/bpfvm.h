@@ -4,7 +4,11 @@
 #define BPFVM_BPFVM_H
 
 #include "asm.h"
+#include "ctx.h"
+#include "elf.h"
+#include "helpers.h"
 #include "isa.h"
+#include "maps.h"
 #include "vm.h"
 
 #endif

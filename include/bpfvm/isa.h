@@ -146,7 +146,8 @@ int bpfvm_opcode_valid(uint8_t code);
 
 /* The conformance-syntax base mnemonic of an opcode ("add32", "ldxdw",
  * "jeq"), or NULL for an unknown opcode. Encodings selected by off or imm
- * (sdiv, movsx, atomics, byte swaps) are named by bpfvm_insn_mnemonic. */
+ * (sdiv, movsx, atomics, byte swaps) have their own names, which the
+ * disassembler (asm.h) prints. */
 const char *bpfvm_opcode_name(uint8_t code);
 
 /*

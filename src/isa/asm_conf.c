@@ -190,7 +190,6 @@ static int conf_call(struct asm_state *st, const struct line *l)
 {
 	struct asm_insn in = {.code = BPFVM_OP_CALL};
 	const struct tok *t = &l->t[1];
-
 	int rc;
 
 	if (l->nops > 0 && asm_span_is(t->s, t->n, "local")) {
@@ -216,7 +215,6 @@ static int conf_variant(struct asm_state *st, const struct line *l,
 {
 	struct asm_insn in = {.code = v->code, .off = v->off, .imm = v->imm};
 	const struct tok *t = &l->t[1];
-
 	int rc;
 
 	if (asm_variant_by_imm(v->code)) /* le16 %r0 */
@@ -338,7 +336,7 @@ int bpfvm_asm_conformance(struct asm_state *st, const char *p, const char *end)
 			return -1;
 		return asm_emit(st, in);
 	}
-	v = bpfvm_asm_variant_named(mn->s, mn->n, false, -1);
+	v = bpfvm_asm_variant_named(mn->s, mn->n, false);
 	if (v)
 		return conf_variant(st, &l, v);
 	/* The table's K form; a register operand turns it into X. */

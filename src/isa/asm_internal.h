@@ -57,9 +57,9 @@ static inline bool asm_variant_by_imm(uint8_t code)
 	return BPFVM_OP(code) == BPFVM_END;
 }
 
-/* The variant named s (its kernel name if kern) in class cls (-1: any). */
+/* The variant named s (its kernel name if kern), or NULL. */
 const struct asm_variant *bpfvm_asm_variant_named(const char *s, size_t n,
-						  bool kern, int cls);
+						  bool kern);
 /* The variant an ALU encoding selects; NULL for the plain operation. */
 const struct asm_variant *bpfvm_asm_variant_of(const bpfvm_insn *in);
 /* The atomic operation of imm (fetch bit ignored), or NULL. */

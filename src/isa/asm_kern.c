@@ -235,8 +235,7 @@ static int k_lock(struct asm_state *st, struct asm_cur *c)
 	uint8_t size;
 	bool sx;
 
-	if (!asm_lit(c, "*"))
-		return expected(st, c, "'*'");
+	asm_lit(c, "*"); /* is_kernel_line saw it */
 	if (k_size(st, c, &size, &sx) || atomic_size(st, size, sx) ||
 	    k_addr(st, c, &in.dst, &in.off))
 		return -1;
@@ -502,9 +501,12 @@ static int k_rhs(struct asm_state *st, struct asm_cur *c, struct kreg d,
 	size_t n;
 
 	if (asm_lit(c, "-") && at_reg(c)) { /* r0 = -r0 */
+		struct asm_cur at = *c;
 		in.code = cls | BPFVM_NEG;
-		if (k_same_reg(st, c, d.n, "neg works in place on"))
+		if (k_reg_as(st, &at, d.w, &in.src) ||
+		    k_same_reg(st, c, d.n, "neg works in place on"))
 			return -1;
+		in.src = 0;
 		return finish(st, c, in);
 	}
 	*c = save;
@@ -520,7 +522,7 @@ static int k_rhs(struct asm_state *st, struct asm_cur *c, struct kreg d,
 			return -1;
 		return finish(st, c, in);
 	}
-	v = bpfvm_asm_variant_named(w, n, true, -1);
+	v = bpfvm_asm_variant_named(w, n, true);
 	if (v && asm_variant_by_imm(v->code))
 		return k_swap(st, c, v, in);
 	a = atomic_named(w, n, &size);

@@ -11,27 +11,26 @@
 #define ALU64 BPFVM_ALU64
 #define ALU32 BPFVM_ALU
 
+/*
+ * Entry-making macros; clang-format cannot lay out macros that expand to
+ * several initializers, so it keeps out of them.
+ */
+/* clang-format off */
 /* Signed division and modulo: off = 1. The operand picks K or X. */
-#define SIGNED(op, name, kern)                                                 \
-	{name, kern, ALU64 | op, V_ANYSRC, 1, 0},                              \
-	{                                                                      \
-		name "32", kern, ALU32 | op, V_ANYSRC, 1, 0                    \
-	}
+#define SIGNED(op, name, kern)						\
+	{ name, kern, ALU64 | op, V_ANYSRC, 1, 0 },			\
+	{ name "32", kern, ALU32 | op, V_ANYSRC, 1, 0 }
 /* Sign-extending moves: off = the source width, register source only. */
-#define MOVSX(cls, bits, suffix)                                               \
-	{                                                                      \
-		"movsx" #bits suffix, "(s" #bits ")",                          \
-		    cls | BPFVM_MOV | BPFVM_X, 0, bits, 0                      \
-	}
+#define MOVSX(cls, bits, suffix)					\
+	{ "movsx" #bits suffix, "(s" #bits ")",				\
+	  cls | BPFVM_MOV | BPFVM_X, 0, bits, 0 }
 /* Byte swaps: imm = the width. */
-#define SWAP(code, name, flags)                                                \
-	{name "16", name "16", code, flags, 0, 16},                            \
-	    {name "32", name "32", code, flags, 0, 32},                        \
-	{                                                                      \
-		name "64", name "64", code, flags, 0, 64                       \
-	}
+#define SWAP(code, name, flags)						\
+	{ name "16", name "16", code, flags, 0, 16 },			\
+	{ name "32", name "32", code, flags, 0, 32 },			\
+	{ name "64", name "64", code, flags, 0, 64 }
+/* clang-format on */
 
-/* The disassembler prints the first entry that matches an encoding. */
 const struct asm_variant bpfvm_asm_variants[] = {
     SIGNED(BPFVM_DIV, "sdiv", "s/="),
     SIGNED(BPFVM_MOD, "smod", "s%="),
@@ -93,12 +92,10 @@ const char *const bpfvm_kern_ssize[4] = {
 };
 
 const struct asm_variant *bpfvm_asm_variant_named(const char *s, size_t n,
-						  bool kern, int cls)
+						  bool kern)
 {
 	for (size_t i = 0; i < bpfvm_asm_nvariants; i++) {
 		const struct asm_variant *v = &bpfvm_asm_variants[i];
-		if (cls >= 0 && BPFVM_CLASS(v->code) != cls)
-			continue;
 		if (asm_span_is(s, n, kern ? v->kern : v->name))
 			return v;
 	}
@@ -111,7 +108,7 @@ const struct asm_variant *bpfvm_asm_variant_of(const bpfvm_insn *in)
 		const struct asm_variant *v = &bpfvm_asm_variants[i];
 		uint8_t code =
 		    v->flags & V_ANYSRC ? in->code & ~BPFVM_X : in->code;
-		if (code != v->code)
+		if (code != v->code || (v->flags & V_ALIAS))
 			continue;
 		if (asm_variant_by_imm(code) ? in->imm == v->imm
 					     : in->off == v->off)

@@ -43,6 +43,12 @@ static bool is_local_call(const bpfvm_insn *in)
 	return in->code == BPFVM_OP_CALL && in->src == BPFVM_CALL_LOCAL;
 }
 
+/* lddw of a function's address (a callback for bpf_loop and friends). */
+static bool is_func_ref(const bpfvm_insn *in)
+{
+	return in->code == BPFVM_OP_LDDW && in->src == BPFVM_PSEUDO_FUNC;
+}
+
 static bool is_cond_jump(uint8_t code)
 {
 	uint8_t op = BPFVM_OP(code);
@@ -53,7 +59,7 @@ static bool is_cond_jump(uint8_t code)
 /* Target slot of a jump or local call at pc (may be out of range). */
 static long target_of(const bpfvm_insn *in, int pc)
 {
-	if (in->code == BPFVM_OP_JA32 || is_local_call(in))
+	if (in->code == BPFVM_OP_JA32 || is_local_call(in) || is_func_ref(in))
 		return (long)pc + in->imm + 1;
 	return (long)pc + in->off + 1;
 }
@@ -106,11 +112,14 @@ static int check_variant(const bpfvm_insn *in, int pc, bpfvm_error *err)
 		if (in->src > BPFVM_PSEUDO_MAP_IDX_VALUE)
 			return bpfvm_fail(err, pc, "invalid lddw source %d",
 					  in->src);
-		if (in->src != BPFVM_PSEUDO_NONE)
+		if (in->src == BPFVM_PSEUDO_BTF_ID ||
+		    in->src == BPFVM_PSEUDO_MAP_IDX ||
+		    in->src == BPFVM_PSEUDO_MAP_IDX_VALUE)
 			return bpfvm_fail(err, pc, "lddw with pseudo source %d "
-				"refers to a map or function: it must be "
-				"resolved by the loader before running",
-				in->src);
+				"(%s) must be resolved by the loader before "
+				"the program is loaded", in->src,
+				in->src == BPFVM_PSEUDO_BTF_ID ? "kernel BTF id"
+							       : "map index");
 	} else if (BPFVM_CLASS(code) == BPFVM_STX &&
 		   BPFVM_MODE(code) == BPFVM_ATOMIC) {
 		if (!valid_atomic_op(in->imm))
@@ -232,6 +241,11 @@ static int check_slots(struct checker *c)
 		if (hi->code || hi->dst || hi->src || hi->off)
 			return bpfvm_fail(c->err, pc + 1, "invalid second slot "
 				"of lddw: only imm may be set");
+		if (hi->imm && (in->src == BPFVM_PSEUDO_MAP_FD ||
+				in->src == BPFVM_PSEUDO_FUNC))
+			return bpfvm_fail(c->err, pc, "unrecognized bpf_ld_imm64 "
+				"insn: the second imm of a map or function "
+				"reference must be 0");
 		c->lddw_tail[++pc] = true;
 	}
 	return 0;
@@ -255,7 +269,7 @@ static int check_functions(struct checker *c)
 	c->func_start[0] = true;
 	for (int pc = 0; pc < c->n; pc++) {
 		const bpfvm_insn *in = &c->insns[pc];
-		if (!is_local_call(in))
+		if (!is_local_call(in) && !is_func_ref(in))
 			continue;
 		long t = target_of(in, pc);
 		if (check_target(c, pc, t))
@@ -306,7 +320,8 @@ static int call_depth(struct checker *c, int f, int *depth, uint8_t *state)
 	int end = f + 1 < c->nfuncs ? c->func_pc[f + 1] : c->n, best = 1;
 	for (int pc = c->func_pc[f]; pc < end; pc++) {
 		const bpfvm_insn *in = &c->insns[pc];
-		if (!is_local_call(in))
+		/* A callback runs in a frame of its own too. */
+		if (!is_local_call(in) && !is_func_ref(in))
 			continue;
 		int g = c->func_of[target_of(in, pc)];
 		if (state[g] == 1)
@@ -331,12 +346,13 @@ static int check_calls(struct checker *c)
 {
 	int *depth = calloc((size_t)c->nfuncs, sizeof(*depth));
 	uint8_t *state = calloc((size_t)c->nfuncs, 1);
-	int rc = -1;
+	int rc = 0;
 
 	if (!depth || !state)
-		bpfvm_fail(c->err, -1, "out of memory");
-	else
-		rc = call_depth(c, 0, depth, state) < 0 ? -1 : 0;
+		rc = bpfvm_fail(c->err, -1, "out of memory");
+	/* Every function: recursion is refused even where main never calls. */
+	for (int f = 0; f < c->nfuncs && !rc; f++)
+		rc = call_depth(c, f, depth, state) < 0 ? -1 : 0;
 	free(depth);
 	free(state);
 	return rc;

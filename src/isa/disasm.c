@@ -38,13 +38,13 @@ static void put(struct out *o, const char *fmt, ...)
 						      : o->cap - o->len - 1;
 }
 
-/* Which slots have a label line (labels[t]: `L<t>:`); NULL: none. */
+/* The instruction to print and what surrounds it. */
 struct ctx {
 	const bpfvm_insn *insns;
 	size_t count;
 	size_t pc;
-	const bool *labels;
-	bool kern;
+	const bool *labels; /* labels[t]: slot t has a `L<t>:` line; or NULL */
+	bool kern;	    /* kernel syntax, else conformance */
 };
 
 /* Small and negative values in decimal, large ones as hex bit patterns
@@ -57,6 +57,7 @@ static void put_imm(struct out *o, int32_t imm)
 		put(o, "%" PRId32, imm);
 }
 
+/* A jump target: its label if it has one, else the offset ("+3", "pc-2"). */
 static void put_target(struct out *o, const struct ctx *x, int32_t rel,
 		       const char *prefix)
 {

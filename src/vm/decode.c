@@ -77,9 +77,12 @@ int bpfvm_decode(bpfvm_prog *prog, bpfvm_error *err)
 
 	if (!starts)
 		return bpfvm_fail(err, -1, "out of memory");
+	/* Functions start at 0 and at every local call or callback target. */
+	starts[0] = true;
 	for (size_t pc = 0; pc < prog->count; pc++) {
 		const bpfvm_insn *in = &prog->insns[pc];
-		if (in->code == BPFVM_OP_CALL && in->src == BPFVM_CALL_LOCAL)
+		if ((in->code == BPFVM_OP_CALL && in->src == BPFVM_CALL_LOCAL) ||
+		    (in->code == BPFVM_OP_LDDW && in->src == BPFVM_PSEUDO_FUNC))
 			starts[pc + in->imm + 1] = true;
 	}
 	for (size_t pc = 0; pc < prog->count; pc++) {
@@ -112,6 +115,6 @@ int bpfvm_decode(bpfvm_prog *prog, bpfvm_error *err)
 		}
 	}
 	prog->main_length = function_length(prog, starts, 0);
-	free(starts);
+	prog->func_start = starts;
 	return 0;
 }

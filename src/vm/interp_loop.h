@@ -5,36 +5,34 @@
  * by inclusion because the jump table holds label addresses, which C
  * allows only in the function that owns the labels.
  */
-static int INTERP_NAME(const bpfvm_prog *prog, void *ctx, size_t len,
-		       uint64_t *r0, bpfvm_error *err)
+static int INTERP_NAME(bpfvm_exec *exec, const struct vinsn *start,
+		       const uint64_t args[5], uint64_t *r0, bpfvm_error *err)
 {
 	const bool checked = INTERP_CHECKED;
-	_Alignas(16) uint8_t stack[STACK_BYTES];
 	struct frame frames[BPFVM_MAX_FRAMES];
+	const bpfvm_prog *prog = exec->prog;
 	const struct bpfvm *vm = prog->vm;
-	const struct vinsn *pc = prog->code;
-	bpfvm_exec exec = { .user = vm->user };
+	const struct vinsn *pc = start;
+	const int base_depth = exec->depth;
+	const uintptr_t stack_top = (uintptr_t)(exec->stack + STACK_BYTES);
 	struct bounds b = {
-		.stack_lo = (uintptr_t)(stack + STACK_BYTES - BPFVM_STACK_SIZE),
-		.stack_hi = (uintptr_t)(stack + STACK_BYTES),
-		.ctx_lo = (uintptr_t)ctx,
-		.ctx_len = ctx ? len : 0,
-		.exec = &exec,
+		.stack_lo = stack_top - (size_t)(base_depth + 1) * BPFVM_STACK_SIZE,
+		.stack_hi = stack_top,
+		.ctx_lo = exec->ctx_lo,
+		.ctx_len = exec->ctx_len,
+		.ctx_writable = exec->ctx_writable,
+		.exec = exec,
 	};
 	uint64_t regs[BPFVM_NREGS] = { 0 };
-	int64_t budget = vm->budget && vm->budget < INT64_MAX
-				 ? (int64_t)vm->budget : INT64_MAX;
-	const struct helper *helper;
-	int depth = 0;
+	int64_t budget = exec->budget;
+	const struct helper *helper = NULL;
+	int depth = 0; /* frames this invocation pushed */
 	uint64_t fault_addr = 0;
 	unsigned fault_size = 0;
 	bool fault_write = false;
 
-	regs[1] = (uintptr_t)ctx;
-	regs[2] = len;
-	regs[10] = b.stack_hi;
-	if ((budget -= prog->main_length) < 0)
-		goto out_of_budget;
+	memcpy(&regs[1], args, 5 * sizeof(regs[0]));
+	regs[10] = stack_top - (size_t)base_depth * BPFVM_STACK_SIZE;
 
 #define DST regs[pc->dst]
 #define SRC regs[pc->src]
@@ -236,11 +234,11 @@ static int INTERP_NAME(const bpfvm_prog *prog, void *ctx, size_t len,
 	SX_SIZES(SX_OPS)
 #define PKT_OPS(S, N)                                                         \
 	LDABS_##S:                                                            \
-		if (!load_packet(&b, (int32_t)IMM, N, &regs[0]))              \
+		if (!load_packet(exec, (int32_t)IMM, N, &regs[0]))              \
 			goto pkt_out;                                         \
 		NEXT;                                                         \
 	LDIND_##S:                                                            \
-		if (!load_packet(&b, (int32_t)((uint32_t)SRC + (uint32_t)IMM), \
+		if (!load_packet(exec, (int32_t)((uint32_t)SRC + (uint32_t)IMM), \
 				 N, &regs[0]))                                \
 			goto pkt_out;                                         \
 		NEXT;
@@ -268,10 +266,27 @@ static int INTERP_NAME(const bpfvm_prog *prog, void *ctx, size_t len,
 
 	CALL:
 		helper = &vm->helpers[IMM];
-		regs[0] = helper->fn(&exec, regs[1], regs[2], regs[3], regs[4],
+	call_helper:
+		exec->budget = budget;
+		exec->depth = base_depth + depth;
+		regs[0] = helper->fn(exec, regs[1], regs[2], regs[3], regs[4],
 				     regs[5]);
-		if (exec.abort_msg)
+		budget = exec->budget;
+		if (unlikely(exec->abort_msg))
 			goto aborted;
+		if (unlikely(exec->pkt_changed)) {
+			exec->pkt_changed = false;
+			bpfvm_exec_packet_bounds(exec);
+		}
+		if (unlikely(exec->tail_target != NULL)) {
+			prog = exec->tail_target;
+			exec->prog = prog;
+			exec->tail_target = NULL;
+			if ((budget -= prog->main_length) < 0)
+				goto out_of_budget;
+			pc = prog->code;
+			goto *table[pc->op];
+		}
 		NEXT;
 	CALLX: {
 		uint64_t id = DST;
@@ -281,26 +296,26 @@ static int INTERP_NAME(const bpfvm_prog *prog, void *ctx, size_t len,
 			return -1;
 		}
 		helper = &vm->helpers[id];
-		regs[0] = helper->fn(&exec, regs[1], regs[2], regs[3], regs[4],
-				     regs[5]);
-		if (exec.abort_msg)
-			goto aborted;
-		NEXT;
+		goto call_helper;
 	}
 	CALL_LOCAL: {
 		struct frame *f = &frames[depth];
-		if (depth + 1 >= BPFVM_MAX_FRAMES) {
+		if (base_depth + depth + 1 >= BPFVM_MAX_FRAMES) {
 			bpfvm_fail(err, (int)(pc - prog->code), "the call stack "
-				   "of %d frames is too deep", depth + 2);
+				   "of %d frames is too deep",
+				   base_depth + depth + 2);
 			return -1;
 		}
 		if ((budget -= IMM) < 0)
 			goto out_of_budget;
 		f->ret = pc;
+		f->prog = prog;
 		memcpy(f->saved, &regs[6], sizeof(f->saved));
 		f->fp = regs[10];
 		regs[10] -= BPFVM_STACK_SIZE;
 		b.stack_lo -= BPFVM_STACK_SIZE;
+		if (checked) /* no stale data for unverified programs */
+			memset((void *)b.stack_lo, 0, BPFVM_STACK_SIZE);
 		depth++;
 		pc += pc->off + 1;
 		goto *table[pc->op];
@@ -308,10 +323,12 @@ static int INTERP_NAME(const bpfvm_prog *prog, void *ctx, size_t len,
 	EXIT:
 		if (depth == 0) {
 			*r0 = regs[0];
+			exec->budget = budget;
 			return 0;
 		}
 		depth--;
 		pc = frames[depth].ret;
+		prog = frames[depth].prog;
 		memcpy(&regs[6], frames[depth].saved, sizeof(frames[depth].saved));
 		regs[10] = frames[depth].fp;
 		b.stack_lo += BPFVM_STACK_SIZE;
@@ -319,6 +336,7 @@ static int INTERP_NAME(const bpfvm_prog *prog, void *ctx, size_t len,
 
 pkt_out:
 	*r0 = 0;
+	exec->budget = budget;
 	return 0;
 invalid:
 	return bpfvm_fail(err, (int)(pc - prog->code), "invalid operation %u "
@@ -335,8 +353,13 @@ out_of_budget:
 	return bpfvm_fail(err, (int)(pc - prog->code), "instruction budget of "
 			  "%" PRIu64 " exhausted (a runaway loop?)", vm->budget);
 aborted:
+	if (exec->failed) { /* a callback's run failed: its error */
+		if (err)
+			*err = exec->failure;
+		return -1;
+	}
 	return bpfvm_fail(err, (int)(pc - prog->code), "helper %s: %s",
-			  helper->name, exec.abort_msg);
+			  helper ? helper->name : "?", exec->abort_msg);
 }
 
 #undef DST

@@ -13,6 +13,8 @@
 
 #include "bpfvm/asm.h"
 #include "check.h"
+#include "isa/asm_internal.h" /* the lexer, tested on its own */
+#include "isa/opcodes.h"      /* which fields each opcode uses */
 
 /* A slot as the little-endian u64 of its bytes, as `.insn` writes it. */
 #define SLOT(code, dst, src, off, imm)                                         \
@@ -255,6 +257,10 @@ static const struct text_case text_cases[] = {
      2,
      {SLOT(0xb7, 0, 0, 0, 1), SLOT(0x95, 0, 0, 0, 0)}},
     {"12: r0 = 1", 1, {SLOT(0xb7, 0, 0, 0, 1)}},
+    {"0: (B7) r0 = 1", 1, {SLOT(0xb7, 0, 0, 0, 1)}},
+    {"r0 = 99999999999 ll",
+     2,
+     {SLOT(0x18, 0, 0, 0, 0x4876e7ff), SLOT(0, 0, 0, 0, 0x17)}},
     {"mov %r0, 1\nr0 += 2\nexit",
      3,
      {SLOT(0xb7, 0, 0, 0, 1), SLOT(0x07, 0, 0, 0, 2), SLOT(0x95, 0, 0, 0, 0)}},
@@ -436,6 +442,71 @@ static void test_text(void)
 	test_atomic_forms();
 }
 
+/* ---- the lexer ---- */
+
+static bool lit(const char *s, const char *pattern, size_t *used)
+{
+	struct asm_cur c = {s, s + strlen(s)};
+	bool ok = asm_lit(&c, pattern);
+
+	*used = (size_t)(c.p - s);
+	return ok;
+}
+
+static bool num(const char *s, bool sign, struct asm_num *n)
+{
+	struct asm_cur c = {s, s + strlen(s)};
+
+	return asm_num(&c, sign, n) && c.p == c.end;
+}
+
+static void test_lexer(void)
+{
+	struct asm_num n;
+	size_t used;
+	int32_t imm;
+	int16_t off;
+	uint64_t imm64;
+
+	/* A literal ending in a letter must end a word; blanks are free. */
+	CHECK(!lit("llama", "ll", &used) && used == 0);
+	CHECK(lit(" ll ", "ll", &used) && used == 3);
+	CHECK(lit("*)", "* )", &used) && used == 2);
+	CHECK(lit(" *  )x", "* )", &used) && used == 5);
+	CHECK(!lit("*]", "* )", &used) && used == 0);
+	/* Numbers: digits required, no trailing letters, 64 bits at most. */
+	CHECK(!num("0x", false, &n) && !num("0x1g", false, &n));
+	CHECK(!num("-1", false, &n) && num("-1", true, &n) && n.neg);
+	CHECK(num("18446744073709551615", false, &n) && n.mag == UINT64_MAX);
+	CHECK(!num("18446744073709551616", false, &n));
+	CHECK(num("0xFFFFffffFFFFffff", false, &n) && n.hex);
+	CHECK(!num("0x10000000000000000", false, &n));
+	CHECK(num("+0x10", true, &n) && !n.neg && n.mag == 16);
+	/* imm32: decimal is signed, hex is a bit pattern. */
+	CHECK(num("0xffffffff", true, &n) && asm_num_imm32(&n, &imm) &&
+	      imm == -1);
+	CHECK(num("4294967295", true, &n) && !asm_num_imm32(&n, &imm));
+	CHECK(num("-0x80000000", true, &n) && asm_num_imm32(&n, &imm) &&
+	      imm == INT32_MIN);
+	CHECK(num("-0x80000001", true, &n) && !asm_num_imm32(&n, &imm));
+	CHECK(num("-32768", true, &n) && asm_num_off16(&n, &off) &&
+	      off == INT16_MIN);
+	CHECK(num("0x8000", true, &n) && !asm_num_off16(&n, &off));
+	CHECK(num("-9223372036854775808", true, &n) &&
+	      asm_num_imm64(&n, &imm64) && imm64 == (uint64_t)1 << 63);
+	/* Registers: the syntax's spelling, canonical digits. */
+	CHECK(asm_reg_number("r10", 3, 0) == 10);
+	CHECK(asm_reg_number("w3", 2, 0) == 3);
+	CHECK(asm_reg_number("%r5", 3, '%') == 5);
+	CHECK(asm_reg_number("r11", 3, 0) == BPFVM_NREGS);
+	CHECK(asm_reg_number("r99999999999", 12, 0) == BPFVM_NREGS);
+	CHECK(asm_reg_number("r01", 3, 0) == -1);
+	CHECK(asm_reg_number("%w5", 3, '%') == -1);
+	CHECK(asm_reg_number("w3", 2, '%') == -1);
+	CHECK(asm_reg_number("r", 1, 0) == -1);
+	CHECK(asm_reg_number("rx", 2, 0) == -1);
+}
+
 /* ---- (b) errors ---- */
 
 struct error_case {
@@ -467,6 +538,7 @@ static const struct error_case error_cases[] = {
     {"if r1 > w2 goto +1", 1, "Invalid register"},
     {"w0 = 5 ll", 1, "Invalid register"},
     {"r0 = -r1", 1, "Invalid register"},
+    {"r0 = -w0", 1, "Invalid register: w0 in a 64-bit operation"},
     {"r0 = be16 r1", 1, "Invalid register"},
     {"r1 = atomic_fetch_add((u64 *)(r10 - 8), r2)", 1, "Invalid register"},
     {"r1 = xchg_64(r10 - 8, r2)", 1, "Invalid register"},
@@ -525,6 +597,45 @@ static const struct error_case error_cases[] = {
     {"r0 = (s8)w1", 1, "Invalid register"},
     {"r0 = foo", 1, "Syntax error"},
     {"r0 = 1 ll ll", 1, "Syntax error"},
+    {"if 5 > r1 goto +1", 1, "expected a register"},
+    {"if r11 > 1 goto +1", 1, "Invalid register: r11"},
+    {"if r1 > 1 goto +40000", 1, "Invalid offset: +40000 (out of range)"},
+    {"ldxw %r0", 1, "Invalid number of operands for ldxw"},
+    {"r0 += r11", 1, "Invalid register: r11"},
+    {"r0 s/= r11", 1, "Invalid register: r11"},
+    {"r0 = r11", 1, "Invalid register: r11"},
+    {"r0 = be16 r11", 1, "Invalid register: r11"},
+    {"r0 = *u32", 1, "expected '('"},
+    {"r0 = *(u32)(r1 + 0)", 1, "expected '*)'"},
+    {"r0 = *(u32 *)r1", 1, "expected '('"},
+    {"r0 = *(u32 *)(x + 1)", 1, "expected a register"},
+    {"r0 = *(u32 *)(r11 + 1)", 1, "Invalid register: r11"},
+    {"r0 = *(u32 *)(r1 + x)", 1, "expected an offset"},
+    {"r0 = *(u32 *)(r1 + 1", 1, "expected ')'"},
+    {"*(u32 *)(r1 + 0) r2", 1, "expected '='"},
+    {"*(u32 *)(r1 + 0) = r11", 1, "Invalid register: r11"},
+    {"lock *(u32 (r1 + 0) += r2", 1, "expected '*)'"},
+    {"lock *(u32 *)(r1 + 0) += r11", 1, "Invalid register: r11"},
+    {"r0 = (s8 r1", 1, "expected ')'"},
+    {"r0 = *(u8 *)skb 4", 1, "expected '['"},
+    {"r0 = *(u8 *)skb[r11]", 1, "Invalid register: r11"},
+    {"r0 = *(u8 *)skb[r1 + 0x100000000]", 1, "Invalid immediate"},
+    {"r0 = *(u8 *)skb[4", 1, "expected ']'"},
+    {"r0 = *(u8 *)skb[0x100000000]", 1, "Invalid immediate"},
+    {"r1 = atomic_fetch_add((u16 *)(r1 + 0), r1)", 1, "Invalid access size"},
+    {"r1 = atomic_fetch_add(u64 *)(r1 + 0), r1)", 1, "expected '('"},
+    {"r1 = xchg_64 r10", 1, "expected '('"},
+    {"r1 = xchg_64(r11 - 8, r1)", 1, "Invalid register: r11"},
+    {"r1 = xchg_64(r10 - 8 r1)", 1, "expected ','"},
+    {"r1 = xchg_64(r10 - 8, r1", 1, "expected ')'"},
+    {"r0 = cmpxchg_64(r10 - 8, r0 r1)", 1, "expected ','"},
+    {"r0 = cmpxchg_64(r10 - 8, r0, r11)", 1, "Invalid register: r11"},
+    {"r0 = -9223372036854775809 ll", 1, "Invalid immediate"},
+    {"stw %r1, 1", 1, "Invalid memory operand: %r1"},
+    {"ldxw %r0, [%r1+4", 1, "Invalid memory operand"},
+    {"lock add [%r11], %r1", 1, "Invalid register: %r11"},
+    {"ja +x", 1, "Invalid offset: +x"},
+    {"goto pc+", 1, "Invalid offset"},
     /* directives */
     {".insn", 1, "Invalid .insn"},
     {".insn 0x1 0x2", 1, "Invalid .insn"},
@@ -668,14 +779,15 @@ static bool roundtrip_whole(const bpfvm_insn *insns, size_t n,
 	ok = !bpfvm_asm(text, &out, &count, &err) && count == n &&
 	     !memcmp(out, insns, n * sizeof(*out));
 	if (!ok) {
-		fprintf(stderr,
-			"whole round trip (%s, labels %d, pc %d): line %d: %s\n",
-			syntax_name(syntax), labels, show_pc, err.line,
-			err.msg);
+		fprintf(
+		    stderr,
+		    "whole round trip (%s, labels %d, pc %d): line %d: %s\n",
+		    syntax_name(syntax), labels, show_pc, err.line, err.msg);
 		for (size_t i = 0; out && i < n && i < count; i++)
 			if (slot_of(&out[i]) != slot_of(&insns[i])) {
 				fprintf(stderr,
-					"  first difference at %zu: %016" PRIx64 " != %016" PRIx64 "\n",
+					"  first difference at %zu: %016" PRIx64
+					" != %016" PRIx64 "\n",
 					i, slot_of(&out[i]),
 					slot_of(&insns[i]));
 				break;
@@ -698,7 +810,6 @@ static void roundtrip_all(const bpfvm_insn *insns, size_t n)
 	}
 }
 
-static const uint8_t reg_vals[] = {0, 1, 2, 10, 11, 15};
 static const int16_t off_vals[] = {
     0, 1, -1, 2, 8, 16, 32, -8, 3, INT16_MIN, INT16_MAX, 0x1234, -300,
 };
@@ -708,44 +819,90 @@ static const int32_t imm_vals[] = {
     0xffff, 0x10000, INT32_MIN, INT32_MAX, 70000, -70000, 2,	-16,
 };
 
-#define NREG (sizeof(reg_vals) / sizeof(*reg_vals))
 #define NOFF (sizeof(off_vals) / sizeof(*off_vals))
 #define NIMM (sizeof(imm_vals) / sizeof(*imm_vals))
 
+/* dst and src pairs for an opcode that uses them; src of call and lddw
+ * selects a kind (helper, local, kfunc; pseudo sources up to 6). */
+static const uint8_t reg_pairs[][2] = {{0, 1}, {1, 0}, {10, 10}, {2, 6}};
+#define NPAIR (sizeof(reg_pairs) / sizeof(*reg_pairs))
+
+/* Room build_encodings needs at most. */
+#define MAX_ENCODINGS (256 * (NPAIR * NOFF * NIMM + 16 * 16) * 2)
+
+static void put_encoding(bpfvm_insn *v, size_t *n, bpfvm_insn in, size_t k)
+{
+	v[(*n)++] = in;
+	if (in.code == BPFVM_OP_LDDW) { /* a second slot, proper or not */
+		bpfvm_insn hi = {.imm = imm_vals[k % NIMM]};
+		if (k % 7 == 0)
+			hi.off = 1;
+		v[(*n)++] = hi;
+	}
+}
+
 /*
- * Every opcode with every off and imm of interest (the values that pick
- * variants, the int16/int32 extremes), and with every dst and src; the
- * other fields cycle through their own values. After each lddw comes a
- * second slot, proper or not.
+ * Every opcode with every combination of the off and imm values of
+ * interest (the values that pick variants, the int16/int32 extremes) in
+ * the fields it uses, unused fields zero. Then every opcode with every
+ * dst and src, the other fields nonzero: mostly encodings without a text
+ * form, which must survive as `.insn`.
  */
 static size_t build_encodings(bpfvm_insn *v)
 {
 	size_t n = 0, k = 0;
 
 	for (int code = 0; code < 256; code++) {
-		for (size_t i = 0; i < NOFF * NIMM + 16 * 16; i++, k++) {
+		uint8_t f = bpfvm_opinfo[code].fields;
+		for (size_t i = 0; i < NPAIR * NOFF * NIMM; i++, k++) {
 			bpfvm_insn in = {.code = (uint8_t)code};
-			if (i < NOFF * NIMM) {
-				in.off = off_vals[i % NOFF];
-				in.imm = imm_vals[i / NOFF];
-				in.dst = reg_vals[k % NREG] & 0xf;
-				in.src = reg_vals[(k / NREG) % NREG] & 0xf;
-			} else {
-				in.dst = (i - NOFF * NIMM) % 16;
-				in.src = (i - NOFF * NIMM) / 16;
-				in.off = off_vals[k % NOFF];
-				in.imm = imm_vals[k % NIMM];
-			}
-			v[n++] = in;
-			if (code == BPFVM_OP_LDDW) {
-				bpfvm_insn hi = {.imm = imm_vals[k % NIMM]};
-				if (k % 7 == 0)
-					hi.off = 1; /* not a proper tail */
-				v[n++] = hi;
-			}
+			size_t p = i % NPAIR, o = i / NPAIR % NOFF;
+			size_t m = i / NPAIR / NOFF;
+			if ((!(f & F_OFF) && o) || (!(f & F_IMM) && m) ||
+			    (!(f & (F_DST | F_SRC)) && p))
+				continue; /* the same encoding again */
+			in.dst = f & F_DST ? reg_pairs[p][0] : 0;
+			in.src = f & F_SRC ? reg_pairs[p][1] : 0;
+			in.off = f & F_OFF ? off_vals[o] : 0;
+			in.imm = f & F_IMM ? imm_vals[m] : 0;
+			put_encoding(v, &n, in, k);
+		}
+		for (size_t i = 0; i < 16 * 16; i++, k++) {
+			bpfvm_insn in = {.code = (uint8_t)code};
+			in.dst = i % 16;
+			in.src = i / 16;
+			in.off = off_vals[k % NOFF];
+			in.imm = imm_vals[k % NIMM];
+			put_encoding(v, &n, in, k);
 		}
 	}
 	return n;
+}
+
+/* Instructions that print as text rather than `.insn`; every opcode the
+ * table names must be among them. */
+static size_t count_printable(const bpfvm_insn *insns, size_t n)
+{
+	bool seen[256] = {false};
+	size_t printable = 0;
+	char buf[160];
+	int w;
+
+	for (size_t pc = 0; pc < n; pc += (size_t)w) {
+		w = bpfvm_disasm_insn(insns, n, pc, BPFVM_SYNTAX_KERNEL, buf,
+				      sizeof(buf));
+		if (!strncmp(buf, ".insn", 5))
+			continue;
+		printable++;
+		seen[insns[pc].code] = true;
+	}
+	for (int code = 0; code < 256; code++) {
+		CHECK(seen[code] == (bpfvm_opinfo[code].name != NULL));
+		if (seen[code] != (bpfvm_opinfo[code].name != NULL))
+			fprintf(stderr, "  opcode 0x%02x never printed\n",
+				code);
+	}
+	return printable;
 }
 
 static uint64_t xorshift(uint64_t *s)
@@ -758,13 +915,14 @@ static uint64_t xorshift(uint64_t *s)
 
 static void test_roundtrip(void)
 {
-	size_t per_code = NOFF * NIMM + 16 * 16, n, nrand = 100000;
-	bpfvm_insn *v = malloc(256 * per_code * 2 * sizeof(*v));
+	size_t n, nrand = 100000;
+	bpfvm_insn *v = malloc(MAX_ENCODINGS * sizeof(*v));
 	uint64_t seed = 0x9e3779b97f4a7c15u;
 	char small[8];
 
 	n = build_encodings(v);
-	printf("round trip: %zu encodings\n", n);
+	printf("round trip: %zu encodings, %zu with a text form\n", n,
+	       count_printable(v, n));
 	roundtrip_all(v, n);
 
 	/* Random slots, mostly invalid, some with lddw's code. */
@@ -805,6 +963,67 @@ static void expect_disasm(uint64_t slot, bpfvm_syntax syntax, const char *want)
 		fprintf(stderr,
 			"  disasm %016" PRIx64 ": \"%s\", want \"%s\"\n", slot,
 			buf, want);
+}
+
+/* bpfvm_disasm's text for a whole program. */
+static void expect_program(const bpfvm_insn *insns, size_t n,
+			   bpfvm_syntax syntax, int labels, int show_pc,
+			   const char *want)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return;
+	bpfvm_disasm(f, insns, n, syntax, labels, show_pc);
+	fclose(f);
+	CHECK(!strcmp(text, want));
+	if (strcmp(text, want))
+		fprintf(stderr, "  program text:\n%s  want:\n%s", text, want);
+	free(text);
+}
+
+static void test_disasm_program(void)
+{
+	const bpfvm_syntax C = BPFVM_SYNTAX_CONFORMANCE,
+			   K = BPFVM_SYNTAX_KERNEL;
+	bpfvm_insn p[6] = {
+	    insn_of(SLOT(0x15, 1, 0, 3, 0)),  /* jeq r1, 0 -> 4 */
+	    insn_of(SLOT(0x18, 0, 0, 0, 1)),  /* lddw */
+	    insn_of(SLOT(0, 0, 0, 0, 0)),     /* its second slot */
+	    insn_of(SLOT(0x05, 0, 0, -3, 0)), /* ja -> 1 */
+	    insn_of(SLOT(0x85, 0, 1, 0, 0)),  /* call local -> 5 */
+	    insn_of(SLOT(0x05, 0, 0, -1, 0)), /* ja -> 5: itself */
+	};
+
+	expect_program(p, 6, C, 1, 0,
+		       "jeq %r1, 0, L4\n"
+		       "L1:\n"
+		       "lddw %r0, 0x1\n"
+		       "ja L1\n"
+		       "L4:\n"
+		       "call local L5\n"
+		       "L5:\n"
+		       "ja L5\n");
+	expect_program(p, 6, K, 0, 1,
+		       "   0: if r1 == 0 goto +3\n"
+		       "   1: r0 = 0x1 ll\n"
+		       "   3: goto -3\n"
+		       "   4: call pc+0\n"
+		       "   5: goto -1\n");
+	/* A jump to the end gets a label after the last line; one into the
+	 * middle of lddw keeps its offset. */
+	p[0] = insn_of(SLOT(0x05, 0, 0, 0, 0));
+	p[1] = insn_of(SLOT(0x05, 0, 0, 1, 0));
+	p[2] = insn_of(SLOT(0x18, 0, 0, 0, 1));
+	p[3] = insn_of(SLOT(0, 0, 0, 0, 0));
+	expect_program(p, 4, K, 1, 0,
+		       "goto L1\n"
+		       "L1:\n"
+		       "goto +1\n"
+		       "r0 = 0x1 ll\n");
+	expect_program(p, 1, C, 1, 0, "ja L1\nL1:\n");
 }
 
 static void test_disasm_text(void)
@@ -1045,9 +1264,11 @@ static void test_conformance(void)
 
 int main(void)
 {
+	test_lexer();
 	test_text();
 	test_errors();
 	test_disasm_text();
+	test_disasm_program();
 	test_roundtrip();
 	test_conformance();
 	DONE();

@@ -7,7 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "bpfvm/bpfvm.h"
+#include "bpfvm/net.h"
+#include "bpfvm/object.h"
 
 /* One subcommand: argv[0] is its name. Returns the process exit code. */
 int cmd_run(int argc, char **argv);
@@ -15,6 +19,8 @@ int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
+int cmd_xdp(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 
 /* Print "bpfvm: " and the message to stderr. */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -29,13 +35,20 @@ char *read_file(const char *path, size_t *size);
  * Returns 0, or -1 with a message printed, naming where. */
 int parse_hex_bytes(const char *text, uint8_t **out, size_t *len);
 
+/* Whether the file starts with the ELF magic. */
+bool is_elf_file(const char *path);
+
 /* A program from a file: assembly (.s/.asm or text), raw bytecode
  * (.bin or binary), or ELF (refused until the ELF loader lands). */
 int load_program_file(const char *path, const char *section,
 		      bpfvm_insn **insns, size_t *count);
 
-/* A VM with the helpers the CLI offers. */
+/* A VM with the kernel's helpers. */
 bpfvm *cli_vm(void);
+
+/* Every map of the object, keys and values typed through BTF where the
+ * object has it, else hex (map_dump.c). */
+void map_dump(FILE *out, const bpfvm_obj *obj, const char *only);
 
 /* Execution engine chosen by --interp / --jit. */
 enum engine { ENGINE_INTERP, ENGINE_JIT };

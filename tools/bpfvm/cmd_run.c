@@ -7,6 +7,41 @@
 
 #include "cli.h"
 
+/* The context a program's type expects, built around the memory: a
+ * packet for XDP and socket programs, the memory itself otherwise. */
+static int run_by_type(const bpfvm_prog *prog, uint8_t *mem, size_t len,
+		       uint64_t *r0, bpfvm_error *err)
+{
+	int rc = -1;
+
+	switch (bpfvm_prog_get_type(prog)) {
+	case BPFVM_PROG_XDP: {
+		bpfvm_xdp_buff *buf = bpfvm_xdp_buff_new();
+		if (!buf || bpfvm_xdp_buff_set(buf, mem, len, 1, 0))
+			bpfvm_fail(err, -1, "no frame for a %zu-byte packet",
+				   len);
+		else
+			rc = bpfvm_run_xdp(prog, buf, r0, err);
+		bpfvm_xdp_buff_free(buf);
+		return rc;
+	}
+	case BPFVM_PROG_SOCKET_FILTER:
+	case BPFVM_PROG_SCHED_CLS:
+	case BPFVM_PROG_SCHED_ACT: {
+		bpfvm_skb *skb = bpfvm_skb_new();
+		if (!skb || bpfvm_skb_set(skb, mem, len, 1))
+			bpfvm_fail(err, -1, "no frame for a %zu-byte packet",
+				   len);
+		else
+			rc = bpfvm_run_skb(prog, skb, r0, err);
+		bpfvm_skb_free(skb);
+		return rc;
+	}
+	default:
+		return bpfvm_run(prog, mem, len, r0, err);
+	}
+}
+
 int cmd_run(int argc, char **argv)
 {
 	const char *path = NULL, *mem_hex = NULL, *mem_file = NULL;
@@ -48,22 +83,35 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	if (mem_file && !(mem = (uint8_t *)read_file(mem_file, &mem_len)))
 		return 2;
-	if (load_program_file(path, section, &insns, &count)) {
-		free(mem);
-		return 1;
-	}
 	bpfvm *vm = cli_vm();
-	bpfvm_set_budget(vm, budget);
-	bpfvm_prog *prog = bpfvm_load(vm, insns, count, &err);
+	bpfvm_obj *obj = NULL;
+	bpfvm_prog *prog = NULL;
 	uint64_t r0;
-	if (!prog)
+	bpfvm_set_budget(vm, budget);
+	insns = NULL;
+	if (is_elf_file(path)) {
+		bpfvm_elf *elf;
+		if (bpfvm_elf_open(path, &elf, &err))
+			print_error(path, &err);
+		else if (bpfvm_obj_load(vm, elf, section, &obj, &err)) {
+			bpfvm_elf_close(elf);
+			print_error(path, &err);
+		} else
+			prog = bpfvm_obj_find_prog(obj, section);
+	} else if (!load_program_file(path, section, &insns, &count)) {
+		prog = bpfvm_load(vm, insns, count, &err);
+		if (!prog)
+			print_error(path, &err);
+	}
+	if (prog && run_by_type(prog, mem, mem_len, &r0, &err))
 		print_error(path, &err);
-	else if (bpfvm_run(prog, mem, mem_len, &r0, &err))
-		print_error(path, &err);
-	else {
+	else if (prog) {
 		printf("0x%" PRIx64 "\n", r0);
 		rc = 0;
 	}
+	if (obj)
+		bpfvm_obj_free(obj);
+	else
 	bpfvm_prog_free(prog);
 	bpfvm_free(vm);
 	free(insns);

@@ -20,6 +20,13 @@ static const struct command {
 	{ "conformance", cmd_conformance,
 	  "conformance [--interp | --jit] [--negative] [-v] FILE.data..." },
 	{ "plugin", cmd_plugin, "plugin [--interp | --jit] [MEMHEX]" },
+	{ "xdp", cmd_xdp,
+	  "xdp OBJ [--section S] --pcap IN [--out OUT.pcap] [--interp] "
+	  "[--repeat N] [--workers N] [--map-init F] [--dump-maps] "
+	  "[--replay-clock] [--json]" },
+	{ "map", cmd_map,
+	  "map dump|lookup|update|delete OBJ [MAP [KEY-FIELDS [= "
+	  "VALUE-FIELDS]]] [--map-init F]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -113,6 +112,17 @@ int parse_hex_bytes(const char *text, uint8_t **out, size_t *len)
 	return 0;
 }
 
+bool is_elf_file(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool elf = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "\177ELF", 4);
+
+	if (f)
+		fclose(f);
+	return elf;
+}
+
 static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -164,22 +174,11 @@ int load_program_file(const char *path, const char *section,
 	return rc;
 }
 
-/* bpf_ktime_get_ns (helper 5): CLOCK_MONOTONIC in nanoseconds. The full
- * helper table arrives with the helpers component. */
-static uint64_t ktime_get_ns(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
-			     uint64_t r3, uint64_t r4, uint64_t r5)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 bpfvm *cli_vm(void)
 {
 	bpfvm *vm = bpfvm_new();
 
-	if (!vm || bpfvm_register_helper(vm, 5, "ktime_get_ns", ktime_get_ns)) {
+	if (!vm || bpfvm_register_kernel_helpers(vm)) {
 		die_msg("out of memory");
 		exit(1);
 	}
