@@ -88,6 +88,28 @@ static uint64_t h_allow_many(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 	return n;
 }
 
+/* 7: call the program's function r1 (any value: bpfvm must refuse what
+ * is not a function) with r2-r5. */
+static uint64_t h_callback(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
+			   uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	const uint64_t args[5] = { r2, r3, r4, r5, r1 };
+	uint64_t ret;
+
+	if (bpfvm_exec_callback(exec, r1, args, &ret))
+		return (uint64_t)-1;
+	return ret;
+}
+
+/* 8: tail-call the running program itself when r1 is nonzero. */
+static uint64_t h_tail_self(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
+			    uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	if (!r1)
+		return 0;
+	return bpfvm_exec_tail_call(exec, bpfvm_exec_prog(exec)) ? 2 : 1;
+}
+
 static bpfvm *setup(uint8_t *user_buf)
 {
 	bpfvm *vm = bpfvm_new();
@@ -97,7 +119,9 @@ static bpfvm *setup(uint8_t *user_buf)
 	    bpfvm_register_helper(vm, 3, "rw_buf", h_rw_buf) ||
 	    bpfvm_register_helper(vm, 4, "abort", h_abort) ||
 	    bpfvm_register_helper(vm, 5, "hidden", h_hidden) ||
-	    bpfvm_register_helper(vm, 6, "allow_many", h_allow_many))
+	    bpfvm_register_helper(vm, 6, "allow_many", h_allow_many) ||
+	    bpfvm_register_helper(vm, 7, "callback", h_callback) ||
+	    bpfvm_register_helper(vm, 8, "tail_self", h_tail_self))
 		abort();
 	bpfvm_set_budget(vm, BUDGET);
 	bpfvm_set_user(vm, user_buf);

@@ -97,7 +97,7 @@ struct eb {
 	int symtab, strtab, shstrtab;
 };
 
-static void eb_init(struct eb *b)
+static inline void eb_init(struct eb *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->nsec = 1;
@@ -105,13 +105,13 @@ static void eb_init(struct eb *b)
 	b->rel_type = EB_SHT_REL;
 }
 
-static void eb_put(uint8_t *p, uint64_t v, int n)
+static inline void eb_put(uint8_t *p, uint64_t v, int n)
 {
 	for (int i = 0; i < n; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static int eb_sec(struct eb *b, const char *name, uint32_t type,
+static inline int eb_sec(struct eb *b, const char *name, uint32_t type,
 		  uint64_t flags, const void *data, size_t size)
 {
 	struct eb_sec *s = &b->sec[b->nsec];
@@ -126,7 +126,7 @@ static int eb_sec(struct eb *b, const char *name, uint32_t type,
 	return b->nsec++;
 }
 
-static int eb_code(struct eb *b, const char *name, const uint64_t *insns,
+static inline int eb_code(struct eb *b, const char *name, const uint64_t *insns,
 		   size_t n)
 {
 	int i = eb_sec(b, name, EB_SHT_PROGBITS, EB_SHF_ALLOC | EB_SHF_EXEC,
@@ -137,7 +137,7 @@ static int eb_code(struct eb *b, const char *name, const uint64_t *insns,
 	return i;
 }
 
-static int eb_sym(struct eb *b, const char *name, int shndx, uint64_t value,
+static inline int eb_sym(struct eb *b, const char *name, int shndx, uint64_t value,
 		  uint64_t size, int type, int bind)
 {
 	b->sym[b->nsym].name = name;
@@ -149,7 +149,7 @@ static int eb_sym(struct eb *b, const char *name, int shndx, uint64_t value,
 	return b->nsym++;
 }
 
-static void eb_rel(struct eb *b, int sec, uint64_t off, uint32_t type, int sym)
+static inline void eb_rel(struct eb *b, int sec, uint64_t off, uint32_t type, int sym)
 {
 	b->rel[b->nrel].sec = sec;
 	b->rel[b->nrel].off = off;
@@ -159,7 +159,7 @@ static void eb_rel(struct eb *b, int sec, uint64_t off, uint32_t type, int sym)
 }
 
 /* Append a string to a string table section; its offset. */
-static uint32_t eb_str(struct eb_sec *s, const char *str)
+static inline uint32_t eb_str(struct eb_sec *s, const char *str)
 {
 	size_t n = strlen(str) + 1;
 	uint32_t off = (uint32_t)s->size;
@@ -169,7 +169,7 @@ static uint32_t eb_str(struct eb_sec *s, const char *str)
 	return off;
 }
 
-static size_t eb_build(struct eb *b)
+static inline size_t eb_build(struct eb *b)
 {
 	static char rel_names[EB_MAX_SECS][80];
 	uint32_t name_off[EB_MAX_SECS];
@@ -282,7 +282,7 @@ static size_t eb_build(struct eb *b)
 }
 
 /* Where section i's header is in the built object. */
-static uint8_t *eb_shdr(struct eb *b, int i)
+static inline uint8_t *eb_shdr(struct eb *b, int i)
 {
 	return b->out + b->shoff + 64 * (size_t)i;
 }
@@ -297,13 +297,13 @@ struct bb {
 	uint32_t n; /* types so far */
 };
 
-static void bb_init(struct bb *t)
+static inline void bb_init(struct bb *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->slen = 1;
 }
 
-static uint32_t bb_str(struct bb *t, const char *s)
+static inline uint32_t bb_str(struct bb *t, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	uint32_t off = (uint32_t)t->slen;
@@ -315,14 +315,14 @@ static uint32_t bb_str(struct bb *t, const char *s)
 	return off;
 }
 
-static void bb_u32(struct bb *t, uint32_t v)
+static inline void bb_u32(struct bb *t, uint32_t v)
 {
 	eb_put(t->types + t->tlen, v, 4);
 	t->tlen += 4;
 }
 
 /* A type record; returns its id. Extra words follow with bb_u32. */
-static uint32_t bb_type(struct bb *t, const char *name, uint32_t kind,
+static inline uint32_t bb_type(struct bb *t, const char *name, uint32_t kind,
 			uint32_t vlen, int kflag, uint32_t size_or_type)
 {
 	bb_u32(t, bb_str(t, name));
@@ -332,7 +332,7 @@ static uint32_t bb_type(struct bb *t, const char *name, uint32_t kind,
 }
 
 /* A member / param / enumerator / secinfo: name then words. */
-static void bb_member(struct bb *t, const char *name, uint32_t type,
+static inline void bb_member(struct bb *t, const char *name, uint32_t type,
 		      uint32_t offset)
 {
 	bb_u32(t, bb_str(t, name));
@@ -341,7 +341,7 @@ static void bb_member(struct bb *t, const char *name, uint32_t type,
 }
 
 /* The .BTF section's bytes into out; their size. */
-static size_t bb_blob(const struct bb *t, uint8_t *out)
+static inline size_t bb_blob(const struct bb *t, uint8_t *out)
 {
 	memset(out, 0, 24);
 	eb_put(out, 0xeb9f, 2);

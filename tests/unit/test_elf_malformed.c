@@ -70,12 +70,12 @@ static void check_consistent(const bpfvm_elf *elf)
 					     : m->spec.value_size % sizeof(zeros),
 				     buf, sizeof(buf));
 		CHECK(n < sizeof(buf));
-		/* Every BTF type, on short and long data. */
-		for (uint32_t id = 0; id < 64; id++) {
-			bpfvm_elf_format(elf, id, zeros, id % 9, buf, 64);
-			bpfvm_elf_format(elf, id, zeros, sizeof(zeros), buf,
-					 sizeof(buf));
-		}
+	}
+	/* The first BTF types, on short and long data. */
+	for (uint32_t id = 0; id < 12; id++) {
+		bpfvm_elf_format(elf, id, zeros, id % 9, buf, 64);
+		bpfvm_elf_format(elf, id, zeros, sizeof(zeros), buf,
+				 sizeof(buf));
 	}
 	CHECK(bpfvm_elf_license(elf) != NULL);
 }
@@ -347,7 +347,7 @@ static void test_btf_corruption(void)
 				try_open(copy, o->size);
 			}
 		}
-		for (int n = 0; n < 3000; n++) {
+		for (int n = 0; n < 1500; n++) {
 			memcpy(copy, o->data, o->size);
 			for (int k = 1 + (int)(rnd() % 4); k > 0; k--)
 				copy[off + rnd() % size] = (uint8_t)rnd();
@@ -366,7 +366,7 @@ static void test_random_corruption(void)
 		uint8_t *copy = malloc(o->size);
 		uint64_t shoff = rd(o->data + 40, 8);
 
-		for (int n = 0; n < 4000; n++) {
+		for (int n = 0; n < 2000; n++) {
 			memcpy(copy, o->data, o->size);
 			for (int k = 1 + (int)(rnd() % 8); k > 0; k--) {
 				size_t at = rnd() % 3 ? rnd() % o->size

@@ -33,6 +33,8 @@ enum {
 	H_ABORT, /* stops the run */
 	H_HIDDEN_BUF, /* r0 = the buffer, not allowed */
 	H_COUNT, /* counts its calls */
+	H_CALLBACK, /* r0 = the program's function r1 called with r2-r5 */
+	H_TAIL, /* tail call to tail_target; returns 1 if refused */
 };
 
 static _Alignas(8) uint8_t helper_buf[16];
@@ -91,6 +93,23 @@ static uint64_t h_count(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 	return ++helper_calls;
 }
 
+static uint64_t h_callback(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
+			   uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	const uint64_t args[5] = { r2, r3, r4, r5, 0 };
+	uint64_t ret;
+
+	return bpfvm_exec_callback(exec, r1, args, &ret) ? (uint64_t)-1 : ret;
+}
+
+static const bpfvm_prog *tail_target;
+
+static uint64_t h_tail(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
+		       uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	return bpfvm_exec_tail_call(exec, tail_target) ? 1 : 0;
+}
+
 static bpfvm *new_vm(void)
 {
 	bpfvm *vm = bpfvm_new();
@@ -101,7 +120,9 @@ static bpfvm *new_vm(void)
 	    bpfvm_register_helper(vm, H_ABORT, "abort", h_abort) ||
 	    bpfvm_register_helper(vm, H_HIDDEN_BUF, "hidden_buf",
 				  h_hidden_buf) ||
-	    bpfvm_register_helper(vm, H_COUNT, "count", h_count)) {
+	    bpfvm_register_helper(vm, H_COUNT, "count", h_count) ||
+	    bpfvm_register_helper(vm, H_CALLBACK, "callback", h_callback) ||
+	    bpfvm_register_helper(vm, H_TAIL, "tail", h_tail)) {
 		fprintf(stderr, "cannot set up the VM\n");
 		exit(1);
 	}
@@ -1003,6 +1024,44 @@ static const struct run_case cases[] = {
 	{ "callx to -1", PROG(MOV64_IMM(6, -1), CALLX(6), EXIT()),
 	  .err = "callx to helper 18446744073709551615", .insn = 1 },
 
+	/* Callbacks: a helper calls a function of the program (lddw of a
+	 * function, src 4) on the same stack, one frame deeper. */
+	{ "callback: arguments, a helper inside, the result",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 7), MOV64_IMM(2, 1),
+	       MOV64_IMM(3, 2), MOV64_IMM(4, 3), MOV64_IMM(5, 4),
+	       CALL(H_CALLBACK), EXIT(), CALL(H_PACK), EXIT()),
+	  .r0 = 0x04030201 },
+	{ "callback: its frame is 512 below",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 4), MOV64_REG(2, 10),
+	       CALL(H_CALLBACK), EXIT(), MOV64_REG(0, 1),
+	       ALU64_REG(BPFVM_SUB, 0, 10), EXIT()),
+	  .r0 = 512 },
+	{ "callback: reads the caller's stack through a pointer",
+	  PROG(ST(BPFVM_DW, 10, -8, 42), LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 5),
+	       MOV64_REG(2, 10), ALU64_IMM(BPFVM_ADD, 2, -8), CALL(H_CALLBACK),
+	       EXIT(), LDX(BPFVM_DW, 0, 1, 0), EXIT()),
+	  .r0 = 42 },
+	{ "callback: a number is no function",
+	  PROG(MOV64_IMM(1, 12345), CALL(H_CALLBACK), EXIT()),
+	  .err = "callback is not a function of the program", .insn = 1 },
+	{ "callback: into the middle of a function",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 4), ALU64_IMM(BPFVM_ADD, 1, 1),
+	       CALL(H_CALLBACK), EXIT(), MOV64_IMM(0, 1), EXIT()),
+	  .err = "callback is not a function of the program", .insn = 3 },
+	{ "callback: recursion stops at 8 frames",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 4), MOV64_REG(2, 1),
+	       CALL(H_CALLBACK), EXIT(), MOV64_REG(2, 1), CALL(H_CALLBACK),
+	       EXIT()),
+	  .err = "too deep", .insn = -1 },
+	{ "callback: a fault inside fails the run",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 4), CALL(H_CALLBACK),
+	       MOV64_IMM(0, 0), EXIT(), LDX(BPFVM_B, 0, 10, -513), EXIT()),
+	  .err = FAULT, .insn = 5 },
+	{ "callback: an endless loop inside meets the budget",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 4), CALL(H_CALLBACK),
+	       MOV64_IMM(0, 0), EXIT(), MOV64_IMM(0, 0), JA(-1)),
+	  .err = "budget", .insn = -1, .budget = 1000 },
+
 	/* The instruction budget: main's length on entry, a loop's span on
 	 * each back-edge. 10 iterations of a 3-insn loop in a 6-insn
 	 * program: 6 + 9 * 3 = 33, exactly what it runs. */
@@ -1148,6 +1207,80 @@ static void test_budget_bound(bpfvm *vm)
 	CHECK(run(vm, "budget 0", prog, 10, NULL, 0, &r0, &err) == 0);
 	CHECK_U64(r0, 20);
 	bpfvm_set_budget(vm, BPFVM_DEFAULT_BUDGET);
+}
+
+/*
+ * Tail calls (a helper calls bpfvm_exec_tail_call): the target runs in
+ * the caller's place and its r0 is the result; at most 33 in a row, each
+ * charged the target's length.
+ */
+static void test_tail_calls(bpfvm *vm)
+{
+	static const bpfvm_insn target[] = {
+		LDX(BPFVM_B, 0, 1, 0),
+		ALU64_IMM(BPFVM_ADD, 0, 1000),
+		EXIT(),
+	};
+	static const bpfvm_insn caller[] = {
+		CALL(H_TAIL),
+		MOV64_IMM(0, 1),
+		EXIT(),
+	};
+	/* main calls f, f tail-calls: the target returns to main. */
+	static const bpfvm_insn from_function[] = {
+		CALL_LOCAL(2),
+		ALU64_IMM(BPFVM_ADD, 0, 1),
+		EXIT(),
+		CALL(H_TAIL),
+		MOV64_IMM(0, 7),
+		EXIT(),
+	};
+	/* Count the runs in ctx[0], tail-call itself until refused. */
+	static const bpfvm_insn self[] = {
+		MOV64_REG(6, 1),
+		LDX(BPFVM_W, 2, 6, 0),
+		ALU64_IMM(BPFVM_ADD, 2, 1),
+		STX(BPFVM_W, 6, 2, 0),
+		MOV64_REG(1, 6),
+		CALL(H_TAIL),
+		LDX(BPFVM_W, 0, 6, 0),
+		EXIT(),
+	};
+	_Alignas(8) uint8_t ctx[4] = { 5 };
+	bpfvm_prog *t, *s;
+	bpfvm_error err;
+	uint64_t r0;
+
+	t = bpfvm_load(vm, target, 3, &err);
+	s = bpfvm_load(vm, self, 8, &err);
+	CHECK(t && s);
+	if (!t || !s)
+		goto out;
+	tail_target = t;
+	CHECK(run(vm, "tail call", caller, 3, ctx, 4, &r0, &err) == 0);
+	CHECK_U64(r0, 1005);
+	CHECK(run(vm, "tail call from a function", from_function, 6, ctx, 4,
+		  &r0, &err) == 0);
+	CHECK_U64(r0, 1006);
+
+	tail_target = s;
+	memset(ctx, 0, sizeof(ctx));
+	CHECK(bpfvm_run(s, ctx, 4, &r0, &err) == 0);
+	CHECK_U64(r0, 1 + BPFVM_MAX_TAIL_CALLS);
+	/* 34 runs of 8 instructions: a budget of 272 is enough, 271 not. */
+	bpfvm_set_budget(vm, 34 * 8);
+	memset(ctx, 0, sizeof(ctx));
+	CHECK(bpfvm_run(s, ctx, 4, &r0, &err) == 0);
+	CHECK_U64(r0, 34);
+	bpfvm_set_budget(vm, 34 * 8 - 1);
+	memset(ctx, 0, sizeof(ctx));
+	CHECK(bpfvm_run(s, ctx, 4, &r0, &err) == -1);
+	CHECK_STR_CONTAINS(err.msg, "budget");
+	bpfvm_set_budget(vm, BPFVM_DEFAULT_BUDGET);
+out:
+	tail_target = NULL;
+	bpfvm_prog_free(t);
+	bpfvm_prog_free(s);
 }
 
 /* Jumps beyond 16-bit offsets (ja32) and at the limits of off. */
@@ -1424,6 +1557,7 @@ int main(void)
 	for (size_t i = 0; i < nrun; i++)
 		run_case(vm, &cases[i]);
 	test_budget_bound(vm);
+	test_tail_calls(vm);
 	test_long_jumps(vm);
 	test_fresh_stack(vm);
 	test_random_runs(vm);
