@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 #define MAX_OPS 800
-#define RB_MAX (1u << 16) /* ring sizes the fuzzer creates */
+#define RB_MAX	(1u << 16) /* ring sizes the fuzzer creates */
 
 /* ---- reading the input ---- */
 
@@ -82,20 +82,28 @@ static uint32_t pick(struct input *in, const uint32_t *choices, size_t n)
 #define PICK(in, arr) pick(in, arr, sizeof(arr) / sizeof(arr[0]))
 
 static const uint32_t types[] = {
-	BPFVM_MAP_HASH,		  BPFVM_MAP_ARRAY,
-	BPFVM_MAP_PROG_ARRAY,	  BPFVM_MAP_PERCPU_HASH,
-	BPFVM_MAP_PERCPU_ARRAY,	  BPFVM_MAP_LRU_HASH,
-	BPFVM_MAP_LRU_PERCPU_HASH, BPFVM_MAP_LPM_TRIE,
-	BPFVM_MAP_ARRAY_OF_MAPS,  BPFVM_MAP_HASH_OF_MAPS,
-	BPFVM_MAP_DEVMAP,	  BPFVM_MAP_QUEUE,
-	BPFVM_MAP_STACK,	  BPFVM_MAP_DEVMAP_HASH,
-	BPFVM_MAP_RINGBUF,	  4,
+	BPFVM_MAP_HASH,
+	BPFVM_MAP_ARRAY,
+	BPFVM_MAP_PROG_ARRAY,
+	BPFVM_MAP_PERCPU_HASH,
+	BPFVM_MAP_PERCPU_ARRAY,
+	BPFVM_MAP_LRU_HASH,
+	BPFVM_MAP_LRU_PERCPU_HASH,
+	BPFVM_MAP_LPM_TRIE,
+	BPFVM_MAP_ARRAY_OF_MAPS,
+	BPFVM_MAP_HASH_OF_MAPS,
+	BPFVM_MAP_DEVMAP,
+	BPFVM_MAP_QUEUE,
+	BPFVM_MAP_STACK,
+	BPFVM_MAP_DEVMAP_HASH,
+	BPFVM_MAP_RINGBUF,
+	4,
 };
-static const uint32_t key_sizes[] = { 4, 8, 0, 1, 2, 5, 6, 12, 16, 20, 3, 260,
-				      261 };
+static const uint32_t key_sizes[] = { 4,  8,  0,  1, 2,	  5,  6,
+				      12, 16, 20, 3, 260, 261 };
 static const uint32_t value_sizes[] = { 8, 4, 0, 1, 3, 16, 24, 100, 4096 };
-static const uint32_t max_entries[] = { 1, 2, 3, 4, 8, 16, 64, 256, 4096,
-					0, 8192, 16384, 1u << 31 };
+static const uint32_t max_entries[] = { 1,   2,	   3, 4,    8,	   16,	    64,
+					256, 4096, 0, 8192, 16384, 1u << 31 };
 static const uint32_t known_flags[] = {
 	BPFVM_F_NO_PREALLOC, BPFVM_F_NO_COMMON_LRU, BPFVM_F_NUMA_NODE,
 	BPFVM_F_RDONLY,	     BPFVM_F_WRONLY,	    BPFVM_F_ZERO_SEED,
@@ -273,7 +281,8 @@ static int lpm_find(struct fz *f, const uint8_t *key)
 
 	for (uint32_t i = 0; i < f->n; i++)
 		if (f->mplen[i] == plen &&
-		    same_prefix(f->mkeys + (size_t)i * f->ks + 4, key + 4, plen))
+		    same_prefix(f->mkeys + (size_t)i * f->ks + 4, key + 4,
+				plen))
 			return (int)i;
 	return -1;
 }
@@ -314,7 +323,7 @@ static int postorder_cmp(const uint8_t *a, const uint8_t *b)
 /* ---- ring buffer model ---- */
 
 #define RB_RECS (RB_MAX / 8) /* records such a ring can hold */
-#define RB_OUT 16
+#define RB_OUT	16
 
 struct rb_rec {
 	uint64_t pos, len;
@@ -437,7 +446,8 @@ static void rb_op(struct fz *f, struct input *in, uint8_t op)
 		fits = !flags && rb_fits(size);
 		p = bpfvm_ringbuf_reserve(f->map, size, flags);
 		if ((p != NULL) != fits)
-			FAIL("ringbuf: reserve(%llu) %s", (unsigned long long)size,
+			FAIL("ringbuf: reserve(%llu) %s",
+			     (unsigned long long)size,
 			     p ? "succeeded" : "failed");
 		if (!p)
 			break;
@@ -600,8 +610,8 @@ static void op_update(struct fz *f, struct input *in, bool prog)
 		rc = bpfvm_map_update_elem(f->map, f->key, f->val, flags);
 	else
 		rc = bpfvm_map_update(f->map, f->key, f->hval, flags);
-	if (f->lru && !bad_flags(flags) && flags <= BPFVM_EXIST &&
-	    rc != 0 && rc != -EEXIST && rc != -ENOENT && rc != -EPERM)
+	if (f->lru && !bad_flags(flags) && flags <= BPFVM_EXIST && rc != 0 &&
+	    rc != -EEXIST && rc != -ENOENT && rc != -EPERM)
 		FAIL("lru update failed with %ld", rc);
 	if (!f->model || (!prog && rc == -EPERM))
 		return;
@@ -719,7 +729,8 @@ static void op_lookup(struct fz *f, bool prog)
 	if (prog) {
 		if ((p != NULL) != (i >= 0))
 			FAIL("lookup_elem: %s, the model says %s",
-			     p ? "found" : "absent", i >= 0 ? "present" : "absent");
+			     p ? "found" : "absent",
+			     i >= 0 ? "present" : "absent");
 		if (!p)
 			return;
 		for (uint32_t j = 0; j < f->vs; j++)
@@ -888,8 +899,9 @@ static void run_ops(struct fz *f, struct input *in)
 			rb_op(f, in, op / 8);
 			continue;
 		}
-		if (f->model && (f->type == BPFVM_MAP_QUEUE ||
-				 f->type == BPFVM_MAP_STACK) &&
+		if (f->model &&
+		    (f->type == BPFVM_MAP_QUEUE ||
+		     f->type == BPFVM_MAP_STACK) &&
 		    op % 8 < 6) {
 			op_queue(f, in, op / 8);
 			continue;
@@ -911,8 +923,8 @@ static void run_ops(struct fz *f, struct input *in)
 			op_delete(f, false, true);
 			break;
 		case 6:
-			bpfvm_map_get_next_key(f->map, (op & 16) ? f->key : NULL,
-					       f->key2);
+			bpfvm_map_get_next_key(
+				f->map, (op & 16) ? f->key : NULL, f->key2);
 			break;
 		case 7:
 			walk(f);
@@ -929,9 +941,8 @@ static void run_ops(struct fz *f, struct input *in)
 			bpfvm_cpu_set(u8(in) % 12);
 			break;
 		case 11: {
-			uint8_t *p = bpfvm_map_lookup_percpu_elem(f->map,
-								  f->key,
-								  u8(in) % 10);
+			uint8_t *p = bpfvm_map_lookup_percpu_elem(
+				f->map, f->key, u8(in) % 10);
 
 			if (p && !f->percpu)
 				FAIL("percpu lookup on a map that is not");
@@ -948,7 +959,8 @@ static void run_ops(struct fz *f, struct input *in)
 			if (f->model)
 				break; /* the queue models see these above */
 			fill(in, f->val, f->vs);
-			bpfvm_map_push_elem(f->map, f->val, pick_update_flags(in));
+			bpfvm_map_push_elem(f->map, f->val,
+					    pick_update_flags(in));
 			bpfvm_map_pop_elem(f->map, f->val);
 			bpfvm_map_peek_elem(f->map, f->val);
 			break;
@@ -956,9 +968,10 @@ static void run_ops(struct fz *f, struct input *in)
 			/* ring buffer calls on any map */
 			if (f->type != BPFVM_MAP_RINGBUF) {
 				if (bpfvm_ringbuf_reserve(f->map, 8, 0) ||
-				    bpfvm_ringbuf_output(f->map, f->key, 0, 0) !=
-					    -EINVAL)
-					FAIL("ringbuf call on type %u", f->type);
+				    bpfvm_ringbuf_output(f->map, f->key, 0,
+							 0) != -EINVAL)
+					FAIL("ringbuf call on type %u",
+					     f->type);
 			}
 			break;
 		}

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# make demo: the bundled examples, end to end.
+# make demo: DDoS mitigation over a generated capture, end to end.
+#   1. trafficgen writes a deterministic pcap: legitimate TCP/UDP/ICMP
+#      clients (IPv4, IPv6, VLAN), a SYN flood from 12 bots, a UDP flood,
+#      and traffic from blocklisted ranges;
+#   2. ddosctl loads progs/ddos.bpf.o (clang-built, unchanged from what the
+#      kernel loads) into bpfvm, applies progs/ddos.conf, runs the capture
+#      on two workers and reports.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
-say() { printf '\n== %s\n' "$*"; }
+pcap=$build/demo-traffic.pcap
 
-say "embedding API: examples/embed.c (a host helper called per byte)"
-"$build/embed_example"
-
-say "assemble examples/fib.s and disassemble it (kernel syntax)"
-"$build/bpfvm" asm examples/fib.s -o "$build/fib.bin"
-"$build/bpfvm" disasm "$build/fib.bin" --pc
-
-say "run it: fib(90) with n in memory (r1 points at it)"
-"$build/bpfvm" run "$build/fib.bin" --mem "5a 00 00 00 00 00 00 00"
-
-say "a program that reads outside its memory is stopped, not the host"
-"$build/bpfvm" run examples/oob.s --mem "01 02 03 04" || true
+"$build/trafficgen" "$pcap"
+echo
+"$build/ddosctl" "$build/progs/ddos.bpf.o" --pcap "$pcap" \
+	--config progs/ddos.conf --workers 2 --out "$build/demo-passed.pcap"
+echo
+echo "passed packets written to $build/demo-passed.pcap"
+echo "the same object in the kernel: $build/bpfvm kernel load $build/progs/ddos.bpf.o"

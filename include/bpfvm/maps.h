@@ -168,8 +168,8 @@ long bpfvm_map_peek_elem(bpfvm_map *map, void *value);
 /* for_each_map_elem: cb(map, key, value, ctx) per element until it returns
  * nonzero; returns the number of elements visited. */
 long bpfvm_map_for_each(bpfvm_map *map,
-			long (*cb)(bpfvm_map *map, const void *key,
-				   void *value, void *ctx),
+			long (*cb)(bpfvm_map *map, const void *key, void *value,
+				   void *ctx),
 			void *ctx);
 
 /* Ring buffer (BPFVM_MAP_RINGBUF; max_entries = data size, a power of 2
@@ -210,8 +210,7 @@ long bpfvm_ringbuf_consume(bpfvm_map *map,
  * VM) resolves an id to the object when the host stores it; the map keeps
  * the pointer (maps: with a reference) and the host reads the id back.
  */
-typedef void *(*bpfvm_object_resolver)(void *owner, uint32_t kind,
-				       uint32_t id);
+typedef void *(*bpfvm_object_resolver)(void *owner, uint32_t kind, uint32_t id);
 enum { BPFVM_OBJ_MAP = 1, BPFVM_OBJ_PROG = 2 };
 void bpfvm_map_set_object_resolver(bpfvm_map *map, bpfvm_object_resolver fn,
 				   void *owner);

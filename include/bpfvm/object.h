@@ -50,6 +50,14 @@ bpfvm_prog *bpfvm_obj_find_prog(const bpfvm_obj *obj, const char *name);
  */
 int bpfvm_obj_map_init(const bpfvm_obj *obj, const char *text,
 		       bpfvm_error *err);
+/* The same text, entry by entry: fn gets each map name, key and value
+ * (e.g. to fill the kernel's maps). Stops at fn's first nonzero return;
+ * err->line names the line. */
+typedef int (*bpfvm_map_init_fn)(void *ctx, const char *map, const void *key,
+				 size_t key_len, const void *value,
+				 size_t value_len, bpfvm_error *err);
+int bpfvm_map_init_each(const char *text, bpfvm_map_init_fn fn, void *ctx,
+			bpfvm_error *err);
 /* Parse space-separated fields of that format into out (at most cap
  * bytes); *len gets the byte count. Returns 0 or -1 with err. */
 int bpfvm_parse_fields(const char *text, void *out, size_t cap, size_t *len,

@@ -197,12 +197,11 @@ int bpfvm_parse_fields(const char *text, void *out, size_t cap, size_t *len,
 	return rc;
 }
 
-int bpfvm_obj_map_init(const bpfvm_obj *obj, const char *text,
-		       bpfvm_error *err)
+int bpfvm_map_init_each(const char *text, bpfvm_map_init_fn fn, void *ctx,
+			bpfvm_error *err)
 {
 	char *copy = strdup(text), *save = NULL;
 	struct bytes *key = malloc(sizeof(*key)), *value = malloc(sizeof(*value));
-	uint8_t *host_value = NULL;
 	int lineno = 0, rc = 0;
 
 	if (!copy || !key || !value) {
@@ -224,55 +223,57 @@ int bpfvm_obj_map_init(const bpfvm_obj *obj, const char *text,
 			continue; /* blank */
 		char *eq = strchr(line, '=');
 		if (!eq) {
-			rc = bpfvm_fail(err, -1, "line %d: expected 'MAP "
-				"KEY-FIELDS = VALUE-FIELDS'", lineno);
+			rc = bpfvm_fail(err, -1, "expected 'MAP KEY-FIELDS = "
+					"VALUE-FIELDS'");
 			break;
 		}
 		*eq = 0;
-		bpfvm_map *map = bpfvm_obj_map_named(obj, name);
-		if (!map) {
-			rc = bpfvm_fail(err, -1, "line %d: no map named '%s'",
-					lineno, name);
-			break;
-		}
-		const struct bpfvm_map_spec *spec = bpfvm_map_get_spec(map);
 		if (fields(line + consumed, key, why, sizeof(why)) ||
 		    fields(eq + 1, value, why, sizeof(why))) {
-			rc = bpfvm_fail(err, -1, "line %d: %s", lineno, why);
+			rc = bpfvm_fail(err, -1, "%s", why);
 			break;
 		}
-		if (key->n != spec->key_size || value->n != spec->value_size ||
-		    value->n == 0) {
-			rc = bpfvm_fail(err, -1, "line %d: map '%s' takes a "
-				"%u-byte key and a %u-byte value, the line "
-				"gives %zu and %zu", lineno, name,
-				spec->key_size, spec->value_size, key->n,
-				value->n);
-			break;
-		}
-		/* Per-CPU maps: the same value for every CPU. */
-		size_t hsize = bpfvm_map_host_value_size(map);
-		free(host_value);
-		host_value = calloc(1, hsize ? hsize : 1);
-		if (!host_value) {
-			rc = bpfvm_fail(err, -1, "out of memory");
-			break;
-		}
-		size_t stride = hsize == value->n ? value->n
-						  : (value->n + 7) / 8 * 8;
-		for (size_t off = 0; off + value->n <= hsize; off += stride)
-			memcpy(host_value + off, value->b, value->n);
-		int e = bpfvm_map_update(map, key->b, host_value, BPFVM_ANY);
-		if (e)
-			rc = bpfvm_fail(err, -1, "line %d: map '%s': update "
-				"failed: %s", lineno, name, strerror(-e));
+		rc = fn(ctx, name, key->b, key->n, value->b, value->n, err);
 	}
 	if (rc && err)
 		err->line = lineno;
 out:
-	free(host_value);
 	free(key);
 	free(value);
 	free(copy);
 	return rc;
+}
+
+/* One entry into a bpfvm map: sizes checked, per-CPU values replicated. */
+static int obj_entry(void *ctx, const char *name, const void *key, size_t klen,
+		     const void *value, size_t vlen, bpfvm_error *err)
+{
+	bpfvm_map *map = bpfvm_obj_map_named(ctx, name);
+
+	if (!map)
+		return bpfvm_fail(err, -1, "no map named '%s'", name);
+	const struct bpfvm_map_spec *spec = bpfvm_map_get_spec(map);
+	if (klen != spec->key_size || vlen != spec->value_size || vlen == 0)
+		return bpfvm_fail(err, -1, "map '%s' takes a %u-byte key and "
+			"a %u-byte value, the line gives %zu and %zu", name,
+			spec->key_size, spec->value_size, klen, vlen);
+	size_t hsize = bpfvm_map_host_value_size(map);
+	uint8_t *all = calloc(1, hsize);
+	if (!all)
+		return bpfvm_fail(err, -1, "out of memory");
+	size_t stride = hsize == vlen ? vlen : (vlen + 7) / 8 * 8;
+	for (size_t off = 0; off + vlen <= hsize; off += stride)
+		memcpy(all + off, value, vlen);
+	int e = bpfvm_map_update(map, key, all, BPFVM_ANY);
+	free(all);
+	if (e)
+		return bpfvm_fail(err, -1, "map '%s': update failed: %s", name,
+				  strerror(-e));
+	return 0;
+}
+
+int bpfvm_obj_map_init(const bpfvm_obj *obj, const char *text,
+		       bpfvm_error *err)
+{
+	return bpfvm_map_init_each(text, obj_entry, (void *)obj, err);
 }

@@ -40,7 +40,8 @@ int array_check_spec(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 				     spec->key_size, name);
 	if (!spec->value_size)
 		return map_spec_fail(err, EINVAL,
-				     "value_size 0 is invalid for %s maps", name);
+				     "value_size 0 is invalid for %s maps",
+				     name);
 	if (percpu && (spec->map_flags & BPFVM_F_NUMA_NODE))
 		return map_spec_fail(err, EINVAL,
 				     "BPF_F_NUMA_NODE is invalid for %s maps",
@@ -67,8 +68,8 @@ static uint64_t array_mem(const struct bpfvm_map_spec *spec, uint32_t ncpus)
 static struct bpfvm_map *array_alloc(const struct bpfvm_map *proto)
 {
 	struct array_map *a = calloc(1, sizeof(*a));
-	size_t n = (size_t)proto->spec.max_entries * proto->stride *
-		   proto->ncpus;
+	size_t n =
+		(size_t)proto->spec.max_entries * proto->stride * proto->ncpus;
 
 	if (!a)
 		return NULL;
@@ -175,8 +176,7 @@ static int array_get_next_key(struct bpfvm_map *map, const void *key,
 	return array_next_index(map->spec.max_entries, key, next_key);
 }
 
-static int array_sys_lookup(struct bpfvm_map *map, const void *key,
-			    void *value)
+static int array_sys_lookup(struct bpfvm_map *map, const void *key, void *value)
 {
 	uint32_t i = index_of(key);
 
@@ -194,8 +194,8 @@ static int array_sys_lookup(struct bpfvm_map *map, const void *key,
 
 /* bpf_for_each_array_elem: every index, this slot's value for per-CPU
  * arrays; the element that stops the walk counts. */
-static long array_for_each(struct bpfvm_map *map, map_for_each_cb cb,
-			   void *ctx, uint32_t cpu)
+static long array_for_each(struct bpfvm_map *map, map_for_each_cb cb, void *ctx,
+			   uint32_t cpu)
 {
 	uint32_t c = map->ops->percpu ? cpu : 0;
 	long n = 0;

@@ -58,8 +58,7 @@ static int dm_check(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 				     "value_size %u is invalid for %s maps: 4 "
 				     "(ifindex) or 8 (ifindex and program)",
 				     spec->value_size, name);
-	if (spec->type == BPFVM_MAP_DEVMAP_HASH &&
-	    spec->max_entries > 1u << 31)
+	if (spec->type == BPFVM_MAP_DEVMAP_HASH && spec->max_entries > 1u << 31)
 		return map_spec_fail(err, EINVAL,
 				     "max_entries %u is too large for %s maps",
 				     spec->max_entries, name);

@@ -43,12 +43,12 @@ static int fda_check(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 	int rc;
 
 	if (spec->value_size != 4)
-		return map_spec_fail(err, EINVAL,
-				     "value_size %u is invalid for %s maps: the "
-				     "value is a u32 %s id",
-				     spec->value_size, name,
-				     spec->type == BPFVM_MAP_PROG_ARRAY ? "program"
-									 : "map");
+		return map_spec_fail(
+			err, EINVAL,
+			"value_size %u is invalid for %s maps: the "
+			"value is a u32 %s id",
+			spec->value_size, name,
+			spec->type == BPFVM_MAP_PROG_ARRAY ? "program" : "map");
 	if (spec->map_flags & (BPFVM_F_RDONLY_PROG | BPFVM_F_WRONLY_PROG))
 		return map_spec_fail(err, EINVAL,
 				     "BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG "

@@ -250,7 +250,9 @@ void htab_fill_value(struct htab *t, struct htab_elem *e, const void *value,
 		void *dst = htab_elem_value(t, e, c);
 
 		if (cpu == MAP_ALL_CPUS)
-			map_copy_in(dst, (const char *)value + (size_t)c * t->vstride,
+			map_copy_in(dst,
+				    (const char *)value +
+					    (size_t)c * t->vstride,
 				    t->vstride);
 		else if (c == cpu)
 			store_slot(t, dst, value);
@@ -263,8 +265,8 @@ void htab_write_value(struct htab *t, struct htab_elem *e, const void *value,
 		      uint32_t cpu)
 {
 	if (cpu != MAP_ALL_CPUS) {
-		map_copy_in(htab_elem_value(t, e, t->nslots > 1 ? cpu : 0), value,
-			    t->vsize);
+		map_copy_in(htab_elem_value(t, e, t->nslots > 1 ? cpu : 0),
+			    value, t->vsize);
 		return;
 	}
 	for (uint32_t c = 0; c < t->nslots; c++)
@@ -294,9 +296,8 @@ static bool take_below(uint32_t *ctr, uint32_t limit)
 	do {
 		if (c >= limit)
 			return false;
-	} while (!__atomic_compare_exchange_n(ctr, &c, c + 1, true,
-					      __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(
+		ctr, &c, c + 1, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return true;
 }
 
@@ -307,9 +308,8 @@ static bool take_spare(uint32_t *spares)
 	do {
 		if (!c)
 			return false;
-	} while (!__atomic_compare_exchange_n(spares, &c, c - 1, true,
-					      __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(
+		spares, &c, c - 1, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return true;
 }
 
@@ -548,8 +548,7 @@ static bool walk_reserve(struct walk_buf *w, size_t n, uint32_t key_stride)
 	return true;
 }
 
-long htab_for_each(struct htab *t, map_for_each_cb cb, void *ctx,
-		   uint32_t cpu)
+long htab_for_each(struct htab *t, map_for_each_cb cb, void *ctx, uint32_t cpu)
 {
 	struct walk_buf w = { 0 };
 	uint32_t slot = t->nslots > 1 ? cpu : 0;
@@ -576,8 +575,8 @@ long htab_for_each(struct htab *t, map_for_each_cb cb, void *ctx,
 		map_unlock(&b->lock);
 		for (size_t j = 0; j < n; j++) {
 			visited++;
-			if (cb(&t->map, w.keys + j * t->key_stride,
-			       w.values[j], ctx))
+			if (cb(&t->map, w.keys + j * t->key_stride, w.values[j],
+			       ctx))
 				goto out;
 		}
 	}
@@ -594,16 +593,17 @@ int hash_check_spec(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 {
 	const char *name = map_ops_of(spec->type)->name;
 	uint32_t t = spec->type, f = spec->map_flags;
-	bool percpu = t == BPFVM_MAP_PERCPU_HASH ||
-		      t == BPFVM_MAP_LRU_PERCPU_HASH;
+	bool percpu =
+		t == BPFVM_MAP_PERCPU_HASH || t == BPFVM_MAP_LRU_PERCPU_HASH;
 	bool lru = t == BPFVM_MAP_LRU_HASH || t == BPFVM_MAP_LRU_PERCPU_HASH;
 	bool percpu_lru = f & BPFVM_F_NO_COMMON_LRU;
 
 	if (!lru && percpu_lru)
-		return map_spec_fail(err, EINVAL,
-				     "BPF_F_NO_COMMON_LRU is only for LRU maps, "
-				     "not %s maps",
-				     name);
+		return map_spec_fail(
+			err, EINVAL,
+			"BPF_F_NO_COMMON_LRU is only for LRU maps, "
+			"not %s maps",
+			name);
 	if (lru && (f & BPFVM_F_NO_PREALLOC))
 		return map_spec_fail(err, BPFVM_ENOTSUPP,
 				     "%s maps are always preallocated: "
@@ -622,7 +622,8 @@ int hash_check_spec(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 				     "key_size 0 is invalid for %s maps", name);
 	if (!spec->value_size)
 		return map_spec_fail(err, EINVAL,
-				     "value_size 0 is invalid for %s maps", name);
+				     "value_size 0 is invalid for %s maps",
+				     name);
 	if ((uint64_t)spec->key_size + spec->value_size >=
 	    MAP_KMALLOC_MAX_SIZE - sizeof(struct htab_elem))
 		return map_spec_fail(err, E2BIG,
@@ -680,8 +681,8 @@ static long hash_delete(struct bpfvm_map *map, const void *key)
 	return htab_delete(htab_of(map), key);
 }
 
-static long hash_for_each(struct bpfvm_map *map, map_for_each_cb cb,
-			  void *ctx, uint32_t cpu)
+static long hash_for_each(struct bpfvm_map *map, map_for_each_cb cb, void *ctx,
+			  uint32_t cpu)
 {
 	return htab_for_each(htab_of(map), cb, ctx, cpu);
 }
@@ -694,8 +695,7 @@ static int hash_get_next_key(struct bpfvm_map *map, const void *key,
 
 /* The host's lookups do not count as uses for the LRU (the kernel's
  * htab_lru_map_lookup_elem_sys). */
-static int hash_sys_lookup(struct bpfvm_map *map, const void *key,
-			   void *value)
+static int hash_sys_lookup(struct bpfvm_map *map, const void *key, void *value)
 {
 	return htab_copy_out(htab_of(map), key, value, map->host_value_size,
 			     false);
@@ -709,7 +709,7 @@ static int hash_sys_lookup_and_delete(struct bpfvm_map *map, const void *key,
 }
 
 #define HASH_FLAGS                                                             \
-	(BPFVM_F_NO_PREALLOC | BPFVM_F_NO_COMMON_LRU | BPFVM_F_NUMA_NODE |    \
+	(BPFVM_F_NO_PREALLOC | BPFVM_F_NO_COMMON_LRU | BPFVM_F_NUMA_NODE |     \
 	 MAP_F_ACCESS_MASK | BPFVM_F_ZERO_SEED)
 
 #define HASH_OPS(type_name, is_percpu)                                         \

@@ -30,10 +30,11 @@ static int hom_check(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 	int rc;
 
 	if (spec->value_size != 4)
-		return map_spec_fail(err, EINVAL,
-				     "value_size %u is invalid for hash_of_maps "
-				     "maps: the value is a u32 map id",
-				     spec->value_size);
+		return map_spec_fail(
+			err, EINVAL,
+			"value_size %u is invalid for hash_of_maps "
+			"maps: the value is a u32 map id",
+			spec->value_size);
 	rc = hash_check_spec(spec, err);
 	return rc ? rc : map_check_inner(spec, err);
 }

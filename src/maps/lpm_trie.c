@@ -26,10 +26,10 @@
 
 #include "maps/map_internal.h"
 
-#define LPM_KEY_HDR 4u /* u32 prefixlen */
+#define LPM_KEY_HDR	  4u /* u32 prefixlen */
 #define LPM_DATA_SIZE_MIN 1u
 #define LPM_DATA_SIZE_MAX 256u
-#define LPM_NODE_IM 1u /* intermediate: no value */
+#define LPM_NODE_IM	  1u /* intermediate: no value */
 
 struct lpm_node {
 	struct lpm_node *child[2]; /* child[0] links the pool's free list */
@@ -87,8 +87,8 @@ static unsigned bit_at(const uint8_t *data, uint32_t index)
 static uint32_t match_len(const struct lpm_trie *t, const struct lpm_node *n,
 			  const struct lpm_key *k)
 {
-	uint32_t limit = n->prefixlen < k->prefixlen ? n->prefixlen
-						     : k->prefixlen;
+	uint32_t limit =
+		n->prefixlen < k->prefixlen ? n->prefixlen : k->prefixlen;
 	uint32_t len = 0;
 
 	for (uint32_t i = 0; i < t->data_size && len < limit; i++) {
@@ -116,14 +116,14 @@ static int trie_check(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 				     "lpm_trie maps need BPF_F_NO_PREALLOC");
 	if (spec->key_size < LPM_KEY_HDR + LPM_DATA_SIZE_MIN ||
 	    spec->key_size > LPM_KEY_HDR + LPM_DATA_SIZE_MAX)
-		return map_spec_fail(err, EINVAL,
-				     "key_size %u is invalid for lpm_trie maps: "
-				     "a u32 prefixlen and %u to %u bytes of "
-				     "data (%u to %u)",
-				     spec->key_size, LPM_DATA_SIZE_MIN,
-				     LPM_DATA_SIZE_MAX,
-				     LPM_KEY_HDR + LPM_DATA_SIZE_MIN,
-				     LPM_KEY_HDR + LPM_DATA_SIZE_MAX);
+		return map_spec_fail(
+			err, EINVAL,
+			"key_size %u is invalid for lpm_trie maps: "
+			"a u32 prefixlen and %u to %u bytes of "
+			"data (%u to %u)",
+			spec->key_size, LPM_DATA_SIZE_MIN, LPM_DATA_SIZE_MAX,
+			LPM_KEY_HDR + LPM_DATA_SIZE_MIN,
+			LPM_KEY_HDR + LPM_DATA_SIZE_MAX);
 	if (!spec->value_size || spec->value_size > LPM_VAL_SIZE_MAX)
 		return map_spec_fail(err, EINVAL,
 				     "value_size %u is invalid for lpm_trie "
@@ -210,8 +210,7 @@ static void *trie_lookup(struct bpfvm_map *map, const void *key, uint32_t cpu)
 	return n ? value_of(t, n) : NULL;
 }
 
-static int trie_sys_lookup(struct bpfvm_map *map, const void *key,
-			   void *value)
+static int trie_sys_lookup(struct bpfvm_map *map, const void *key, void *value)
 {
 	struct lpm_trie *t = trie_of(map);
 	struct lpm_key k = key_of(key);

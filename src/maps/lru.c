@@ -27,7 +27,8 @@
 
 static struct htab_elem *elem_of(struct htab_lru_node *n)
 {
-	return (struct htab_elem *)((char *)n - offsetof(struct htab_elem, lru));
+	return (struct htab_elem *)((char *)n -
+				    offsetof(struct htab_elem, lru));
 }
 
 static void list_del(struct htab_lru_node *n)
@@ -68,8 +69,8 @@ static struct htab_elem *evict(struct htab *t)
 		}
 		/* The hash may be rewritten meanwhile by an update setting
 		 * e up; then e is not found in the bucket and is skipped. */
-		b = htab_bucket_of(t, __atomic_load_n(&e->hash,
-						       __ATOMIC_RELAXED));
+		b = htab_bucket_of(t,
+				   __atomic_load_n(&e->hash, __ATOMIC_RELAXED));
 		map_lock(&b->lock);
 		unlinked = htab_unlink(b, e);
 		map_unlock(&b->lock);

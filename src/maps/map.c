@@ -334,8 +334,7 @@ long bpfvm_map_update_elem(bpfvm_map *map, const void *key, const void *value,
 		return -EINVAL;
 	if ((!key && map->spec.key_size) || !value)
 		return -EFAULT;
-	return map->ops->update_elem(map, key, value, flags,
-				     map_this_cpu(map));
+	return map->ops->update_elem(map, key, value, flags, map_this_cpu(map));
 }
 
 long bpfvm_map_delete_elem(bpfvm_map *map, const void *key)
@@ -375,8 +374,8 @@ long bpfvm_map_peek_elem(bpfvm_map *map, void *value)
 }
 
 long bpfvm_map_for_each(bpfvm_map *map,
-			long (*cb)(bpfvm_map *map, const void *key,
-				   void *value, void *ctx),
+			long (*cb)(bpfvm_map *map, const void *key, void *value,
+				   void *ctx),
 			void *ctx)
 {
 	if (!map || !cb || !map->ops->for_each)

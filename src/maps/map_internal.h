@@ -16,9 +16,10 @@
 #include "bpfvm/maps.h"
 
 /* Kernel limits the specs are checked against (x86-64 values). */
-#define MAP_KMALLOC_MAX_SIZE (4u << 20) /* 1 << (MAX_PAGE_ORDER + PAGE_SHIFT) */
+#define MAP_KMALLOC_MAX_SIZE (4u << 20) /* 1 << (MAX_PAGE_ORDER + PAGE_SHIFT)  \
+					 */
 #define MAP_PCPU_MIN_UNIT_SIZE 32768u
-#define MAP_PAGE_SIZE 4096u
+#define MAP_PAGE_SIZE	       4096u
 
 #define MAP_F_ACCESS_MASK                                                      \
 	(BPFVM_F_RDONLY | BPFVM_F_WRONLY | BPFVM_F_RDONLY_PROG |               \
@@ -53,12 +54,12 @@ static inline void map_unlock(struct map_lock *l)
 struct map_ops;
 
 struct bpfvm_map {
-	struct bpfvm_map_spec spec; /* name and inner point below */
+	struct bpfvm_map_spec spec;  /* name and inner point below */
 	struct bpfvm_map_spec inner; /* map-in-map: the inner spec */
 	char *name;
 	const struct map_ops *ops;
 	uint32_t refcnt; /* atomic */
-	uint32_t ncpus; /* per-CPU slots; 1 for maps that are not per-CPU */
+	uint32_t ncpus;	 /* per-CPU slots; 1 for maps that are not per-CPU */
 	uint32_t stride; /* value_size rounded up to 8 */
 	size_t host_value_size;
 	pthread_mutex_t resolver_lock;
@@ -76,7 +77,7 @@ typedef long (*map_for_each_cb)(bpfvm_map *map, const void *key, void *value,
  * the host). Program-side entries get the slot of the calling thread.
  */
 struct map_ops {
-	const char *name; /* as bpftool names the type */
+	const char *name;  /* as bpftool names the type */
 	uint32_t flags_ok; /* map_flags the type accepts */
 	bool percpu;
 	/* Type-specific spec checks after the generic ones: 0 or -errno. */
@@ -222,10 +223,10 @@ struct htab_lru_node {
 };
 
 struct htab_elem {
-	struct htab_elem *next; /* bucket chain, or the free list */
+	struct htab_elem *next;	  /* bucket chain, or the free list */
 	struct htab_lru_node lru; /* LRU maps: place in the LRU list */
-	uint32_t hash; /* atomic: LRU eviction reads it unlocked */
-	uint8_t ref; /* atomic: LRU referenced bit */
+	uint32_t hash;		  /* atomic: LRU eviction reads it unlocked */
+	uint8_t ref;		  /* atomic: LRU referenced bit */
 	uint8_t pad[3];
 	uint64_t data[]; /* key, padded to 8, then the value(s) */
 };
@@ -240,9 +241,9 @@ struct htab {
 	struct htab_bucket *buckets;
 	uint32_t mask; /* n_buckets - 1 */
 	uint32_t key_size, key_stride;
-	uint32_t vsize; /* bytes of a value as stored (one slot) */
+	uint32_t vsize;	  /* bytes of a value as stored (one slot) */
 	uint32_t vstride; /* vsize rounded up to 8 */
-	uint32_t nslots; /* values per element: ncpus or 1 */
+	uint32_t nslots;  /* values per element: ncpus or 1 */
 	size_t elem_size;
 	uint64_t seed;
 	bool lru;
@@ -305,8 +306,7 @@ int htab_get_next_key(struct htab *t, const void *key, void *next_key);
  * lock; with del, remove the element too. -ENOENT when absent. */
 int htab_copy_out(struct htab *t, const void *key, void *value, size_t n,
 		  bool del);
-long htab_for_each(struct htab *t, map_for_each_cb cb, void *ctx,
-		   uint32_t cpu);
+long htab_for_each(struct htab *t, map_for_each_cb cb, void *ctx, uint32_t cpu);
 /* Values of an element being set up (not yet in the table): a program's
  * update sets its slot and zeroes the others. */
 void htab_fill_value(struct htab *t, struct htab_elem *e, const void *value,

@@ -38,7 +38,8 @@ static int qs_check(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 				     name, spec->key_size);
 	if (!spec->value_size)
 		return map_spec_fail(err, EINVAL,
-				     "value_size 0 is invalid for %s maps", name);
+				     "value_size 0 is invalid for %s maps",
+				     name);
 	if (spec->value_size > MAP_KMALLOC_MAX_SIZE)
 		return map_spec_fail(err, E2BIG,
 				     "value_size %u is too large for %s maps",
@@ -149,8 +150,8 @@ static long stack_peek(struct bpfvm_map *map, void *value)
 }
 
 /* Keyed operations have no meaning here: the kernel answers -EINVAL. */
-static long qs_update(struct bpfvm_map *map, const void *key,
-		      const void *value, uint64_t flags, uint32_t cpu)
+static long qs_update(struct bpfvm_map *map, const void *key, const void *value,
+		      uint64_t flags, uint32_t cpu)
 {
 	return -EINVAL;
 }
@@ -173,8 +174,7 @@ static int qs_sys_update(struct bpfvm_map *map, const void *key,
 	return (int)qs_push(map, value, flags);
 }
 
-static int queue_sys_lookup(struct bpfvm_map *map, const void *key,
-			    void *value)
+static int queue_sys_lookup(struct bpfvm_map *map, const void *key, void *value)
 {
 	return (int)queue_peek(map, value);
 }
@@ -184,8 +184,7 @@ static int queue_sys_pop(struct bpfvm_map *map, const void *key, void *value)
 	return (int)queue_pop(map, value);
 }
 
-static int stack_sys_lookup(struct bpfvm_map *map, const void *key,
-			    void *value)
+static int stack_sys_lookup(struct bpfvm_map *map, const void *key, void *value)
 {
 	return (int)stack_peek(map, value);
 }
@@ -203,9 +202,8 @@ static int stack_sys_pop(struct bpfvm_map *map, const void *key, void *value)
 		.free = qs_free, .update_elem = qs_update,                     \
 		.delete_elem = qs_delete, .push_elem = qs_push,                \
 		.pop_elem = pop, .peek_elem = peek,                            \
-		.get_next_key = qs_get_next_key,                               \
-		.sys_lookup = sys_lookup_fn, .sys_update = qs_sys_update,      \
-		.sys_lookup_and_delete = sys_pop,                              \
+		.get_next_key = qs_get_next_key, .sys_lookup = sys_lookup_fn,  \
+		.sys_update = qs_sys_update, .sys_lookup_and_delete = sys_pop, \
 	}
 
 const struct map_ops queue_map_ops =

@@ -23,9 +23,9 @@
 
 #include "maps/map_internal.h"
 
-#define RB_BUSY_BIT (1u << 31)
-#define RB_DISCARD_BIT (1u << 30)
-#define RB_HDR_SZ 8u
+#define RB_BUSY_BIT	 (1u << 31)
+#define RB_DISCARD_BIT	 (1u << 30)
+#define RB_HDR_SZ	 8u
 #define RB_MAX_RECORD_SZ (UINT32_MAX / 4)
 
 struct rb_hdr {
@@ -40,7 +40,7 @@ struct ringbuf {
 	uint64_t mask;
 	uint64_t consumer_pos; /* atomic */
 	uint64_t producer_pos; /* atomic */
-	uint64_t pending_pos; /* under lock: the oldest record not committed */
+	uint64_t pending_pos;  /* under lock: the oldest record not committed */
 	char *data;
 };
 
@@ -104,7 +104,8 @@ static struct rb_hdr *hdr_at(struct ringbuf *rb, uint64_t pos)
 static uint64_t record_len(uint32_t len)
 {
 	return ((uint64_t)(len & ~(RB_BUSY_BIT | RB_DISCARD_BIT)) + RB_HDR_SZ +
-		7) & ~7ull;
+		7) &
+	       ~7ull;
 }
 
 /*

@@ -53,13 +53,15 @@ int bpfvm_map_check_spec(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 	ops = map_ops_of(spec->type);
 	if (!ops)
 		return map_spec_fail(err, EINVAL,
-				     "map type %u is not supported", spec->type);
+				     "map type %u is not supported",
+				     spec->type);
 	extra = spec->map_flags & ~ops->flags_ok;
 	if (extra)
-		return map_spec_fail(err, EINVAL,
-				     "map_flags 0x%x: bits 0x%x are invalid for "
-				     "%s maps",
-				     spec->map_flags, extra, ops->name);
+		return map_spec_fail(
+			err, EINVAL,
+			"map_flags 0x%x: bits 0x%x are invalid for "
+			"%s maps",
+			spec->map_flags, extra, ops->name);
 	rc = check_access(spec, err);
 	if (rc)
 		return rc;
@@ -68,13 +70,14 @@ int bpfvm_map_check_spec(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 		return rc;
 	mem = ops->mem(spec, ops->percpu ? bpfvm_ncpus() : 1);
 	if (mem > BPFVM_MAP_MEM_MAX)
-		return map_spec_fail(err, E2BIG,
-				     "%s map of max_entries %u, key_size %u, "
-				     "value_size %u could need more than the "
-				     "%llu MiB a map may use",
-				     ops->name, spec->max_entries,
-				     spec->key_size, spec->value_size,
-				     (unsigned long long)(BPFVM_MAP_MEM_MAX >> 20));
+		return map_spec_fail(
+			err, E2BIG,
+			"%s map of max_entries %u, key_size %u, "
+			"value_size %u could need more than the "
+			"%llu MiB a map may use",
+			ops->name, spec->max_entries, spec->key_size,
+			spec->value_size,
+			(unsigned long long)(BPFVM_MAP_MEM_MAX >> 20));
 	return 0;
 }
 
@@ -116,9 +119,10 @@ int map_check_inner(const struct bpfvm_map_spec *spec, bpfvm_error *err)
 	int rc;
 
 	if (!in)
-		return map_spec_fail(err, EINVAL,
-				     "%s maps need the spec of their inner maps",
-				     map_ops_of(spec->type)->name);
+		return map_spec_fail(
+			err, EINVAL,
+			"%s maps need the spec of their inner maps",
+			map_ops_of(spec->type)->name);
 	if (in->type == BPFVM_MAP_ARRAY_OF_MAPS ||
 	    in->type == BPFVM_MAP_HASH_OF_MAPS)
 		return map_spec_fail(err, EINVAL,

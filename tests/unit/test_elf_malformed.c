@@ -189,22 +189,36 @@ static void add_objects(void)
 	}
 }
 
-/* Every prefix of a valid object is refused. */
+/* Every prefix of a valid object is refused: all of them for the first
+ * two objects, every 7th for the others (valgrind time). */
 static void test_truncation(void)
 {
 	for (int i = 0; i < nobjects; i++) {
 		const struct object *o = &objects[i];
+		size_t step = i < 2 ? 1 : 7, tries = 0;
 		int before = refused;
 
 		CHECK(try_open(o->data, o->size) == 0);
-		for (size_t len = 0; len < o->size; len++)
+		for (size_t len = 0; len < o->size; len += step, tries++)
 			try_open(o->data, len);
-		if (refused - before != (int)o->size)
+		if (refused - before != (int)tries)
 			fprintf(stderr, "%s: %d of %zu truncations opened\n",
-				o->name, (int)o->size - (refused - before),
-				o->size);
-		CHECK(refused - before == (int)o->size);
+				o->name, (int)tries - (refused - before),
+				tries);
+		CHECK(refused - before == (int)tries);
 	}
+}
+
+/* DWARF sections (and their relocations) are skipped whole by the reader:
+ * corrupting them teaches little and costs valgrind time. */
+static bool is_debug(const struct object *o, uint64_t shoff, unsigned s)
+{
+	unsigned shstrndx = (unsigned)rd(o->data + 62, 2);
+	uint64_t names = rd(o->data + shoff + 64 * shstrndx + 24, 8);
+	const char *name = (const char *)o->data + names +
+			   rd(o->data + shoff + 64 * s, 4);
+
+	return !strncmp(name, ".debug", 6) || !strncmp(name, ".rel.debug", 10);
 }
 
 /* Each field of each section header, set to hostile values. */
@@ -229,6 +243,8 @@ static void test_section_headers(void)
 		unsigned shnum = (unsigned)rd(o->data + 60, 2);
 
 		for (unsigned s = 0; s < shnum; s++) {
+			if (is_debug(o, shoff, s))
+				continue;
 			for (size_t f = 0; f < sizeof(fields) / sizeof(*fields);
 			     f++) {
 				uint8_t *h = copy + shoff + 64 * s + fields[f].at;
@@ -236,12 +252,10 @@ static void test_section_headers(void)
 							   fields[f].at,
 						   fields[f].width);
 				const uint64_t values[] = {
-					0, 1, 2, 3, 4, 7, 8, 9, 16, 24, 0xff,
-					0xffff, 0x7fffffff, 0xffffffff,
+					0, 1, 4, 9, 24, 0xffffffff,
 					UINT64_MAX, UINT64_MAX - 7, o->size,
-					o->size - 1, o->size + 1, orig + 1,
-					orig - 1, orig + 8, orig - 8,
-					orig * 2, shnum, shnum - 1,
+					o->size + 1, orig + 1, orig - 8,
+					orig * 2, shnum,
 				};
 
 				for (size_t v = 0;

@@ -43,32 +43,11 @@ struct tally {
 	size_t compared, kernel_refused, mismatches;
 };
 
-/* Apply ddos_config to the kernel's maps with the same field parser. */
-static int kernel_config(bpfvm_kobj *k, const bpfvm_obj *obj)
+static int kernel_entry(void *ctx, const char *map, const void *key,
+			size_t klen, const void *value, size_t vlen,
+			bpfvm_error *err)
 {
-	char text[sizeof(ddos_config)], *save, *line;
-	bpfvm_error err;
-
-	memcpy(text, ddos_config, sizeof(text));
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char name[64], *eq = strchr(line, '=');
-		uint8_t key[64], value[64];
-		size_t klen, vlen;
-		int used = 0;
-		if (!eq || sscanf(line, "%63s %n", name, &used) != 1)
-			return -1;
-		*eq = 0;
-		if (bpfvm_parse_fields(line + used, key, sizeof(key), &klen,
-				       &err) ||
-		    bpfvm_parse_fields(eq + 1, value, sizeof(value), &vlen,
-				       &err) ||
-		    bpfvm_kernel_map_update(k, name, key, value, vlen, 0, &err)) {
-			fprintf(stderr, "kernel config: %s\n", err.msg);
-			return -1;
-		}
-	}
-	return bpfvm_obj_map_named(obj, "config") ? 0 : -1;
+	return bpfvm_kernel_map_update(ctx, map, key, value, vlen, 0, err);
 }
 
 static int open_sides(const char *build, const char *name, struct side *s)
@@ -95,7 +74,7 @@ static int open_sides(const char *build, const char *name, struct side *s)
 	}
 	if (!strcmp(name, "ddos") &&
 	    (bpfvm_obj_map_init(s->obj, ddos_config, &err) ||
-	     kernel_config(s->kobj, s->obj)))
+	     bpfvm_map_init_each(ddos_config, kernel_entry, s->kobj, &err)))
 		return -1;
 	return s->prog ? 0 : -1;
 }

@@ -21,9 +21,12 @@
 static bpfvm_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
 		     uint32_t flags)
 {
-	struct bpfvm_map_spec spec = { .name = "t", .type = type,
-				       .key_size = ks, .value_size = vs,
-				       .max_entries = max, .map_flags = flags };
+	struct bpfvm_map_spec spec = { .name = "t",
+				       .type = type,
+				       .key_size = ks,
+				       .value_size = vs,
+				       .max_entries = max,
+				       .map_flags = flags };
 	bpfvm_error err = { 0 };
 	bpfvm_map *map = bpfvm_map_new(&spec, &err);
 
@@ -43,21 +46,22 @@ static uint64_t now_ns(void)
 /* ---- spec validation ---- */
 
 static const struct bpfvm_map_spec hash_inner = {
-	.type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 8,
-	.max_entries = 4
+	.type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 8, .max_entries = 4
 };
 static const struct bpfvm_map_spec bad_inner = {
-	.type = BPFVM_MAP_HASH, .key_size = 0, .value_size = 8,
-	.max_entries = 4
+	.type = BPFVM_MAP_HASH, .key_size = 0, .value_size = 8, .max_entries = 4
 };
 static const struct bpfvm_map_spec aom_inner = {
-	.type = BPFVM_MAP_ARRAY_OF_MAPS, .key_size = 4, .value_size = 4,
-	.max_entries = 4, .inner = &hash_inner
+	.type = BPFVM_MAP_ARRAY_OF_MAPS,
+	.key_size = 4,
+	.value_size = 4,
+	.max_entries = 4,
+	.inner = &hash_inner
 };
-static const struct bpfvm_map_spec prog_inner = {
-	.type = BPFVM_MAP_PROG_ARRAY, .key_size = 4, .value_size = 4,
-	.max_entries = 4
-};
+static const struct bpfvm_map_spec prog_inner = { .type = BPFVM_MAP_PROG_ARRAY,
+						  .key_size = 4,
+						  .value_size = 4,
+						  .max_entries = 4 };
 
 #define NP BPFVM_F_NO_PREALLOC
 static const struct spec_case {
@@ -66,122 +70,246 @@ static const struct spec_case {
 	const char *msg;
 } spec_cases[] = {
 	{ { .type = 4, .key_size = 4, .value_size = 4, .max_entries = 1 },
-	  -EINVAL, "map type 4 is not supported" },
+	  -EINVAL,
+	  "map type 4 is not supported" },
 	{ { .type = 999, .key_size = 4, .value_size = 4, .max_entries = 1 },
-	  -EINVAL, "not supported" },
-	{ { .type = BPFVM_MAP_HASH, .key_size = 0, .value_size = 4,
+	  -EINVAL,
+	  "not supported" },
+	{ { .type = BPFVM_MAP_HASH,
+	    .key_size = 0,
+	    .value_size = 4,
 	    .max_entries = 1 },
-	  -EINVAL, "key_size 0 is invalid for hash maps" },
-	{ { .type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 0,
+	  -EINVAL,
+	  "key_size 0 is invalid for hash maps" },
+	{ { .type = BPFVM_MAP_HASH,
+	    .key_size = 4,
+	    .value_size = 0,
 	    .max_entries = 1 },
-	  -EINVAL, "value_size 0 is invalid for hash maps" },
+	  -EINVAL,
+	  "value_size 0 is invalid for hash maps" },
 	{ { .type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 4 },
-	  -EINVAL, "max_entries 0 is invalid for hash maps" },
-	{ { .type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 4,
-	    .max_entries = 1, .map_flags = 1u << 20 },
-	  -EINVAL, "bits 0x100000 are invalid for hash maps" },
-	{ { .type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 4,
-	    .max_entries = 1, .map_flags = BPFVM_F_NO_COMMON_LRU },
-	  -EINVAL, "only for LRU maps" },
-	{ { .type = BPFVM_MAP_LRU_HASH, .key_size = 4, .value_size = 4,
-	    .max_entries = 1, .map_flags = NP },
-	  -BPFVM_ENOTSUPP, "always preallocated" },
-	{ { .type = BPFVM_MAP_PERCPU_HASH, .key_size = 4, .value_size = 4,
-	    .max_entries = 1, .map_flags = BPFVM_F_NUMA_NODE },
-	  -EINVAL, "NUMA" },
-	{ { .type = BPFVM_MAP_HASH, .key_size = 4u << 20, .value_size = 4,
+	  -EINVAL,
+	  "max_entries 0 is invalid for hash maps" },
+	{ { .type = BPFVM_MAP_HASH,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = 1u << 20 },
+	  -EINVAL,
+	  "bits 0x100000 are invalid for hash maps" },
+	{ { .type = BPFVM_MAP_HASH,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = BPFVM_F_NO_COMMON_LRU },
+	  -EINVAL,
+	  "only for LRU maps" },
+	{ { .type = BPFVM_MAP_LRU_HASH,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = NP },
+	  -BPFVM_ENOTSUPP,
+	  "always preallocated" },
+	{ { .type = BPFVM_MAP_PERCPU_HASH,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = BPFVM_F_NUMA_NODE },
+	  -EINVAL,
+	  "NUMA" },
+	{ { .type = BPFVM_MAP_HASH,
+	    .key_size = 4u << 20,
+	    .value_size = 4,
 	    .max_entries = 1 },
-	  -E2BIG, "too large for hash maps" },
-	{ { .type = BPFVM_MAP_PERCPU_HASH, .key_size = 4,
-	    .value_size = 40000, .max_entries = 1 },
-	  -E2BIG, "at most 32768" },
-	{ { .type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 4,
-	    .max_entries = (1u << 31) + 1, .map_flags = NP },
-	  -E2BIG, "max_entries 2147483649 is too large" },
-	{ { .type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 4,
+	  -E2BIG,
+	  "too large for hash maps" },
+	{ { .type = BPFVM_MAP_PERCPU_HASH,
+	    .key_size = 4,
+	    .value_size = 40000,
+	    .max_entries = 1 },
+	  -E2BIG,
+	  "at most 32768" },
+	{ { .type = BPFVM_MAP_HASH,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = (1u << 31) + 1,
+	    .map_flags = NP },
+	  -E2BIG,
+	  "max_entries 2147483649 is too large" },
+	{ { .type = BPFVM_MAP_HASH,
+	    .key_size = 4,
+	    .value_size = 4,
 	    .max_entries = 1,
 	    .map_flags = BPFVM_F_RDONLY | BPFVM_F_WRONLY },
-	  -EINVAL, "BPF_F_RDONLY and BPF_F_WRONLY" },
-	{ { .type = BPFVM_MAP_ARRAY, .key_size = 4, .value_size = 4,
+	  -EINVAL,
+	  "BPF_F_RDONLY and BPF_F_WRONLY" },
+	{ { .type = BPFVM_MAP_ARRAY,
+	    .key_size = 4,
+	    .value_size = 4,
 	    .max_entries = 1,
 	    .map_flags = BPFVM_F_RDONLY_PROG | BPFVM_F_WRONLY_PROG },
-	  -EINVAL, "BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG" },
-	{ { .type = BPFVM_MAP_ARRAY, .key_size = 8, .value_size = 4,
+	  -EINVAL,
+	  "BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG" },
+	{ { .type = BPFVM_MAP_ARRAY,
+	    .key_size = 8,
+	    .value_size = 4,
 	    .max_entries = 1 },
-	  -EINVAL, "key_size 8 is invalid for array maps" },
-	{ { .type = BPFVM_MAP_ARRAY, .key_size = 4, .value_size = 4,
-	    .max_entries = 1, .map_flags = NP },
-	  -EINVAL, "invalid for array maps" },
+	  -EINVAL,
+	  "key_size 8 is invalid for array maps" },
+	{ { .type = BPFVM_MAP_ARRAY,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = NP },
+	  -EINVAL,
+	  "invalid for array maps" },
 	{ { .type = BPFVM_MAP_ARRAY, .key_size = 4, .value_size = 4 },
-	  -EINVAL, "max_entries 0 is invalid for array maps" },
-	{ { .type = BPFVM_MAP_PERCPU_ARRAY, .key_size = 4, .value_size = 4,
-	    .max_entries = 1, .map_flags = BPFVM_F_MMAPABLE },
-	  -EINVAL, "invalid for percpu_array maps" },
-	{ { .type = BPFVM_MAP_PERCPU_ARRAY, .key_size = 4,
-	    .value_size = 32769, .max_entries = 1 },
-	  -E2BIG, "too large for percpu_array" },
-	{ { .type = BPFVM_MAP_ARRAY, .key_size = 4, .value_size = 8,
+	  -EINVAL,
+	  "max_entries 0 is invalid for array maps" },
+	{ { .type = BPFVM_MAP_PERCPU_ARRAY,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = BPFVM_F_MMAPABLE },
+	  -EINVAL,
+	  "invalid for percpu_array maps" },
+	{ { .type = BPFVM_MAP_PERCPU_ARRAY,
+	    .key_size = 4,
+	    .value_size = 32769,
+	    .max_entries = 1 },
+	  -E2BIG,
+	  "too large for percpu_array" },
+	{ { .type = BPFVM_MAP_ARRAY,
+	    .key_size = 4,
+	    .value_size = 8,
 	    .max_entries = 1u << 30 },
-	  -E2BIG, "1024 MiB" },
-	{ { .type = BPFVM_MAP_LPM_TRIE, .key_size = 8, .value_size = 4,
+	  -E2BIG,
+	  "1024 MiB" },
+	{ { .type = BPFVM_MAP_LPM_TRIE,
+	    .key_size = 8,
+	    .value_size = 4,
 	    .max_entries = 1 },
-	  -EINVAL, "need BPF_F_NO_PREALLOC" },
-	{ { .type = BPFVM_MAP_LPM_TRIE, .key_size = 4, .value_size = 4,
-	    .max_entries = 1, .map_flags = NP },
-	  -EINVAL, "key_size 4 is invalid for lpm_trie" },
-	{ { .type = BPFVM_MAP_LPM_TRIE, .key_size = 261, .value_size = 4,
-	    .max_entries = 1, .map_flags = NP },
-	  -EINVAL, "key_size 261" },
-	{ { .type = BPFVM_MAP_LPM_TRIE, .key_size = 8, .value_size = 0,
-	    .max_entries = 1, .map_flags = NP },
-	  -EINVAL, "value_size 0 is invalid for lpm_trie" },
-	{ { .type = BPFVM_MAP_QUEUE, .key_size = 4, .value_size = 4,
+	  -EINVAL,
+	  "need BPF_F_NO_PREALLOC" },
+	{ { .type = BPFVM_MAP_LPM_TRIE,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = NP },
+	  -EINVAL,
+	  "key_size 4 is invalid for lpm_trie" },
+	{ { .type = BPFVM_MAP_LPM_TRIE,
+	    .key_size = 261,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = NP },
+	  -EINVAL,
+	  "key_size 261" },
+	{ { .type = BPFVM_MAP_LPM_TRIE,
+	    .key_size = 8,
+	    .value_size = 0,
+	    .max_entries = 1,
+	    .map_flags = NP },
+	  -EINVAL,
+	  "value_size 0 is invalid for lpm_trie" },
+	{ { .type = BPFVM_MAP_QUEUE,
+	    .key_size = 4,
+	    .value_size = 4,
 	    .max_entries = 1 },
-	  -EINVAL, "key_size must be 0 for queue maps" },
+	  -EINVAL,
+	  "key_size must be 0 for queue maps" },
 	{ { .type = BPFVM_MAP_STACK, .key_size = 0, .value_size = 4 },
-	  -EINVAL, "max_entries 0 is invalid for stack" },
-	{ { .type = BPFVM_MAP_QUEUE, .key_size = 0, .value_size = 0,
+	  -EINVAL,
+	  "max_entries 0 is invalid for stack" },
+	{ { .type = BPFVM_MAP_QUEUE,
+	    .key_size = 0,
+	    .value_size = 0,
 	    .max_entries = 1 },
-	  -EINVAL, "value_size 0 is invalid for queue" },
-	{ { .type = BPFVM_MAP_QUEUE, .key_size = 0, .value_size = 4,
-	    .max_entries = 1, .map_flags = NP },
-	  -EINVAL, "invalid for queue maps" },
+	  -EINVAL,
+	  "value_size 0 is invalid for queue" },
+	{ { .type = BPFVM_MAP_QUEUE,
+	    .key_size = 0,
+	    .value_size = 4,
+	    .max_entries = 1,
+	    .map_flags = NP },
+	  -EINVAL,
+	  "invalid for queue maps" },
 	{ { .type = BPFVM_MAP_RINGBUF, .max_entries = 1000 },
-	  -EINVAL, "power of 2 and a multiple of 4096" },
+	  -EINVAL,
+	  "power of 2 and a multiple of 4096" },
 	{ { .type = BPFVM_MAP_RINGBUF, .max_entries = 2048 },
-	  -EINVAL, "max_entries 2048" },
+	  -EINVAL,
+	  "max_entries 2048" },
 	{ { .type = BPFVM_MAP_RINGBUF, .key_size = 4, .max_entries = 4096 },
-	  -EINVAL, "must be 0 for ringbuf" },
-	{ { .type = BPFVM_MAP_PROG_ARRAY, .key_size = 4, .value_size = 8,
+	  -EINVAL,
+	  "must be 0 for ringbuf" },
+	{ { .type = BPFVM_MAP_PROG_ARRAY,
+	    .key_size = 4,
+	    .value_size = 8,
 	    .max_entries = 4 },
-	  -EINVAL, "u32 program id" },
-	{ { .type = BPFVM_MAP_PROG_ARRAY, .key_size = 4, .value_size = 4,
-	    .max_entries = 4, .map_flags = BPFVM_F_RDONLY_PROG },
-	  -EINVAL, "BPF_F_RDONLY_PROG" },
-	{ { .type = BPFVM_MAP_ARRAY_OF_MAPS, .key_size = 4, .value_size = 4,
+	  -EINVAL,
+	  "u32 program id" },
+	{ { .type = BPFVM_MAP_PROG_ARRAY,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 4,
+	    .map_flags = BPFVM_F_RDONLY_PROG },
+	  -EINVAL,
+	  "BPF_F_RDONLY_PROG" },
+	{ { .type = BPFVM_MAP_ARRAY_OF_MAPS,
+	    .key_size = 4,
+	    .value_size = 4,
 	    .max_entries = 4 },
-	  -EINVAL, "need the spec of their inner maps" },
-	{ { .type = BPFVM_MAP_ARRAY_OF_MAPS, .key_size = 4, .value_size = 4,
-	    .max_entries = 4, .inner = &aom_inner },
-	  -EINVAL, "one level only" },
-	{ { .type = BPFVM_MAP_HASH_OF_MAPS, .key_size = 4, .value_size = 4,
-	    .max_entries = 4, .inner = &prog_inner },
-	  -BPFVM_ENOTSUPP, "prog_array cannot be an inner map" },
-	{ { .type = BPFVM_MAP_HASH_OF_MAPS, .key_size = 4, .value_size = 4,
-	    .max_entries = 4, .inner = &bad_inner },
-	  -EINVAL, "inner map: key_size 0 is invalid for hash maps" },
-	{ { .type = BPFVM_MAP_HASH_OF_MAPS, .key_size = 4, .value_size = 8,
-	    .max_entries = 4, .inner = &hash_inner },
-	  -EINVAL, "u32 map id" },
-	{ { .type = BPFVM_MAP_DEVMAP, .key_size = 4, .value_size = 12,
+	  -EINVAL,
+	  "need the spec of their inner maps" },
+	{ { .type = BPFVM_MAP_ARRAY_OF_MAPS,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 4,
+	    .inner = &aom_inner },
+	  -EINVAL,
+	  "one level only" },
+	{ { .type = BPFVM_MAP_HASH_OF_MAPS,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 4,
+	    .inner = &prog_inner },
+	  -BPFVM_ENOTSUPP,
+	  "prog_array cannot be an inner map" },
+	{ { .type = BPFVM_MAP_HASH_OF_MAPS,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 4,
+	    .inner = &bad_inner },
+	  -EINVAL,
+	  "inner map: key_size 0 is invalid for hash maps" },
+	{ { .type = BPFVM_MAP_HASH_OF_MAPS,
+	    .key_size = 4,
+	    .value_size = 8,
+	    .max_entries = 4,
+	    .inner = &hash_inner },
+	  -EINVAL,
+	  "u32 map id" },
+	{ { .type = BPFVM_MAP_DEVMAP,
+	    .key_size = 4,
+	    .value_size = 12,
 	    .max_entries = 4 },
-	  -EINVAL, "value_size 12 is invalid for devmap" },
-	{ { .type = BPFVM_MAP_DEVMAP_HASH, .key_size = 8, .value_size = 4,
+	  -EINVAL,
+	  "value_size 12 is invalid for devmap" },
+	{ { .type = BPFVM_MAP_DEVMAP_HASH,
+	    .key_size = 8,
+	    .value_size = 4,
 	    .max_entries = 4 },
-	  -EINVAL, "key_size 8 is invalid for devmap_hash" },
-	{ { .type = BPFVM_MAP_DEVMAP, .key_size = 4, .value_size = 4,
-	    .max_entries = 4, .map_flags = BPFVM_F_RDONLY_PROG },
-	  -EINVAL, "invalid for devmap" },
+	  -EINVAL,
+	  "key_size 8 is invalid for devmap_hash" },
+	{ { .type = BPFVM_MAP_DEVMAP,
+	    .key_size = 4,
+	    .value_size = 4,
+	    .max_entries = 4,
+	    .map_flags = BPFVM_F_RDONLY_PROG },
+	  -EINVAL,
+	  "invalid for devmap" },
 };
 
 static void test_spec_validation(void)
@@ -192,9 +320,9 @@ static void test_spec_validation(void)
 		bpfvm_error err = { 0 };
 		bpfvm_map *map;
 
-		CHECK_U64((uint64_t)(int64_t)bpfvm_map_check_spec(&c->spec,
-								  &err),
-			  (uint64_t)(int64_t)c->rc);
+		CHECK_U64(
+			(uint64_t)(int64_t)bpfvm_map_check_spec(&c->spec, &err),
+			(uint64_t)(int64_t)c->rc);
 		CHECK_STR_CONTAINS(err.msg, c->msg);
 		memset(&err, 0, sizeof(err));
 		map = bpfvm_map_new(&c->spec, &err);
@@ -207,21 +335,33 @@ static void test_spec_validation(void)
 
 	/* Everything the kernel accepts is accepted. */
 	static const struct bpfvm_map_spec good[] = {
-		{ .type = BPFVM_MAP_HASH, .key_size = 1, .value_size = 1,
+		{ .type = BPFVM_MAP_HASH,
+		  .key_size = 1,
+		  .value_size = 1,
 		  .max_entries = 1,
 		  .map_flags = NP | BPFVM_F_ZERO_SEED | BPFVM_F_NUMA_NODE },
-		{ .type = BPFVM_MAP_LRU_HASH, .key_size = 4, .value_size = 4,
-		  .max_entries = 8, .map_flags = BPFVM_F_NO_COMMON_LRU },
-		{ .type = BPFVM_MAP_ARRAY, .key_size = 4, .value_size = 4,
+		{ .type = BPFVM_MAP_LRU_HASH,
+		  .key_size = 4,
+		  .value_size = 4,
+		  .max_entries = 8,
+		  .map_flags = BPFVM_F_NO_COMMON_LRU },
+		{ .type = BPFVM_MAP_ARRAY,
+		  .key_size = 4,
+		  .value_size = 4,
 		  .max_entries = 8,
 		  .map_flags = BPFVM_F_MMAPABLE | BPFVM_F_RDONLY_PROG |
 			       BPFVM_F_INNER_MAP },
-		{ .type = BPFVM_MAP_LPM_TRIE, .key_size = 260,
-		  .value_size = 1, .max_entries = 1, .map_flags = NP },
+		{ .type = BPFVM_MAP_LPM_TRIE,
+		  .key_size = 260,
+		  .value_size = 1,
+		  .max_entries = 1,
+		  .map_flags = NP },
 		{ .type = BPFVM_MAP_RINGBUF, .max_entries = 1u << 20 },
 		{ .type = BPFVM_MAP_STACK, .value_size = 3, .max_entries = 2 },
-		{ .type = BPFVM_MAP_DEVMAP_HASH, .key_size = 4,
-		  .value_size = 8, .max_entries = 4 },
+		{ .type = BPFVM_MAP_DEVMAP_HASH,
+		  .key_size = 4,
+		  .value_size = 8,
+		  .max_entries = 4 },
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		bpfvm_error err = { 0 };
@@ -237,8 +377,10 @@ static void test_spec_validation(void)
 static void test_spec_copy(void)
 {
 	char name[] = "counters";
-	struct bpfvm_map_spec spec = { .name = name, .type = BPFVM_MAP_DEVMAP,
-				       .key_size = 4, .value_size = 4,
+	struct bpfvm_map_spec spec = { .name = name,
+				       .type = BPFVM_MAP_DEVMAP,
+				       .key_size = 4,
+				       .value_size = 4,
 				       .max_entries = 2 };
 	bpfvm_map *map = bpfvm_map_new(&spec, NULL);
 	const struct bpfvm_map_spec *got = bpfvm_map_get_spec(map);
@@ -425,6 +567,33 @@ static void test_hash_value_lifetime(void)
 	bpfvm_map_unref(map);
 }
 
+/* Replacing a value links a fresh element (readers of the old pointer
+ * keep the old value whole, as in the kernel); with no spare element
+ * left, the value is written in place instead. */
+static void test_hash_replace(void)
+{
+	bpfvm_map *map = mk(BPFVM_MAP_HASH, 4, 8, 4, 0);
+	struct htab *t = (struct htab *)map;
+	uint32_t k = 1, spares;
+	uint64_t v = 1, *p, *q;
+
+	if (!map)
+		return;
+	CHECK(bpfvm_map_update(map, &k, &v, 0) == 0);
+	p = bpfvm_map_lookup_elem(map, &k);
+	v = 2;
+	CHECK(bpfvm_map_update(map, &k, &v, BPFVM_EXIST) == 0);
+	q = bpfvm_map_lookup_elem(map, &k);
+	CHECK(p && q && p != q && *p == 1 && *q == 2);
+	spares = t->spares;
+	t->spares = 0;
+	v = 3;
+	CHECK(bpfvm_map_update(map, &k, &v, BPFVM_EXIST) == 0);
+	CHECK(bpfvm_map_lookup_elem(map, &k) == q && q && *q == 3);
+	t->spares = spares;
+	bpfvm_map_unref(map);
+}
+
 /* bpf_for_each_map_elem may delete what it walks. */
 static long delete_cb(bpfvm_map *map, const void *key, void *value, void *ctx)
 {
@@ -526,8 +695,7 @@ static void test_percpu(void)
 		pthread_join(th[i], NULL);
 	memset(all, 0xff, sizeof(all));
 	CHECK(bpfvm_map_lookup(arr, &k, all) == 0);
-	CHECK(all[0] == 0 && all[1] == 20000 && all[2] == 30000 &&
-	      all[3] == 0);
+	CHECK(all[0] == 0 && all[1] == 20000 && all[2] == 30000 && all[3] == 0);
 
 	/* A program's update writes its slot; the host writes them all. */
 	bpfvm_cpu_set(2);
@@ -717,8 +885,9 @@ static void test_batch(void)
 		bpfvm_map_update(map, &k, &v, 0);
 	}
 	count = 0;
-	CHECK(bpfvm_map_lookup_batch(map, NULL, &cursor, keys, vals,
-				     &count) == 0 && count == 0);
+	CHECK(bpfvm_map_lookup_batch(map, NULL, &cursor, keys, vals, &count) ==
+		      0 &&
+	      count == 0);
 	do {
 		count = 7;
 		rc = bpfvm_map_lookup_batch(map, in, &cursor, keys, vals,
@@ -798,6 +967,7 @@ int main(void)
 	hash_basics(0);
 	hash_basics(BPFVM_F_NO_PREALLOC);
 	test_hash_value_lifetime();
+	test_hash_replace();
 	test_hash_for_each();
 	test_hash_zero_seed();
 	test_percpu();

@@ -47,7 +47,8 @@ static bpfvm_map *mk(const struct bpfvm_map_spec *spec)
 static void test_prog_array(void)
 {
 	struct bpfvm_map_spec spec = { .type = BPFVM_MAP_PROG_ARRAY,
-				       .key_size = 4, .value_size = 4,
+				       .key_size = 4,
+				       .value_size = 4,
 				       .max_entries = 4 };
 	struct owner o = { .progs = { [1] = 1, [2] = 1 } };
 	bpfvm_map *pa = mk(&spec);
@@ -88,21 +89,23 @@ static void test_prog_array(void)
 	bpfvm_map_unref(pa);
 }
 
-static const struct bpfvm_map_spec inner_arr = {
-	.type = BPFVM_MAP_ARRAY, .key_size = 4, .value_size = 8,
-	.max_entries = 4
-};
+static const struct bpfvm_map_spec inner_arr = { .type = BPFVM_MAP_ARRAY,
+						 .key_size = 4,
+						 .value_size = 8,
+						 .max_entries = 4 };
 
 /* map-in-map over either outer type. */
 static void map_in_map(uint32_t outer_type)
 {
-	struct bpfvm_map_spec ospec = { .type = outer_type, .key_size = 4,
-					.value_size = 4, .max_entries = 4,
+	struct bpfvm_map_spec ospec = { .type = outer_type,
+					.key_size = 4,
+					.value_size = 4,
+					.max_entries = 4,
 					.inner = &inner_arr };
-	struct bpfvm_map_spec other = inner_arr, hs = {
-		.type = BPFVM_MAP_HASH, .key_size = 4, .value_size = 8,
-		.max_entries = 4
-	};
+	struct bpfvm_map_spec other = inner_arr, hs = { .type = BPFVM_MAP_HASH,
+							.key_size = 4,
+							.value_size = 8,
+							.max_entries = 4 };
 	struct owner o = { 0 };
 	bpfvm_map *outer = mk(&ospec), *in1, *in2, *wrong, *wrong2;
 	uint32_t k = 2, id, zero = 0;
@@ -143,8 +146,8 @@ static void map_in_map(uint32_t outer_type)
 	bpfvm_map_unref(in1);
 	CHECK_U64(in1->refcnt, 1);
 	k = 2;
-	CHECK(bpfvm_map_update_elem(bpfvm_map_lookup_elem(outer, &k), &zero,
-				    &v, 0) == 0);
+	CHECK(bpfvm_map_update_elem(bpfvm_map_lookup_elem(outer, &k), &zero, &v,
+				    0) == 0);
 	p = bpfvm_map_lookup_elem(bpfvm_map_lookup_elem(outer, &k), &zero);
 	CHECK(p && *p == 99);
 
@@ -162,8 +165,7 @@ static void map_in_map(uint32_t outer_type)
 	CHECK_U64(in2->refcnt, 2);
 	if (outer_type == BPFVM_MAP_HASH_OF_MAPS) {
 		k = 7;
-		CHECK(bpfvm_map_update(outer, &k, &id, BPFVM_EXIST) ==
-		      -ENOENT);
+		CHECK(bpfvm_map_update(outer, &k, &id, BPFVM_EXIST) == -ENOENT);
 		CHECK(bpfvm_map_update(outer, &k, &id, BPFVM_NOEXIST) == 0);
 		CHECK(bpfvm_map_update(outer, &k, &id, BPFVM_NOEXIST) ==
 		      -EEXIST);
@@ -190,8 +192,10 @@ static void map_in_map(uint32_t outer_type)
 static void inner_sizes(void)
 {
 	struct bpfvm_map_spec in = inner_arr, big = inner_arr;
-	struct bpfvm_map_spec hin = { .type = BPFVM_MAP_HASH, .key_size = 4,
-				      .value_size = 8, .max_entries = 4 };
+	struct bpfvm_map_spec hin = { .type = BPFVM_MAP_HASH,
+				      .key_size = 4,
+				      .value_size = 8,
+				      .max_entries = 4 };
 	struct bpfvm_map_spec hbig = hin;
 	struct owner o = { 0 };
 	uint32_t k = 0, id = 1;
@@ -201,8 +205,10 @@ static void inner_sizes(void)
 	big.max_entries = 100;
 	hbig.max_entries = 100;
 	struct bpfvm_map_spec os = { .type = BPFVM_MAP_ARRAY_OF_MAPS,
-				     .key_size = 4, .value_size = 4,
-				     .max_entries = 2, .inner = &in };
+				     .key_size = 4,
+				     .value_size = 4,
+				     .max_entries = 2,
+				     .inner = &in };
 	struct bpfvm_map_spec hos = os;
 
 	hos.inner = &hin;
@@ -228,14 +234,48 @@ static void inner_sizes(void)
 	bpfvm_map_unref(noflag);
 }
 
+/* HASH_OF_MAPS replacing in place (no spare element): the old inner map
+ * is still let go of. */
+static void hom_in_place(void)
+{
+	struct bpfvm_map_spec os = { .type = BPFVM_MAP_HASH_OF_MAPS,
+				     .key_size = 4,
+				     .value_size = 4,
+				     .max_entries = 2,
+				     .inner = &inner_arr };
+	struct owner o = { 0 };
+	bpfvm_map *outer = mk(&os), *a = mk(&inner_arr), *b = mk(&inner_arr);
+	uint32_t k = 0, id = 1;
+
+	if (!outer || !a || !b)
+		return;
+	o.maps[1] = a;
+	o.maps[2] = b;
+	bpfvm_map_set_object_resolver(outer, resolve, &o);
+	CHECK(bpfvm_map_update(outer, &k, &id, 0) == 0);
+	((struct htab *)outer)->spares = 0;
+	id = 2;
+	CHECK(bpfvm_map_update(outer, &k, &id, BPFVM_EXIST) == 0);
+	CHECK(bpfvm_map_lookup_elem(outer, &k) == b);
+	CHECK_U64(a->refcnt, 1);
+	CHECK_U64(b->refcnt, 2);
+	CHECK(bpfvm_map_lookup(outer, &k, &id) == 0 && id == 2);
+	bpfvm_map_unref(outer);
+	CHECK_U64(b->refcnt, 1);
+	bpfvm_map_unref(a);
+	bpfvm_map_unref(b);
+}
+
 struct devval {
 	uint32_t ifindex, prog;
 };
 
 static void test_devmap(void)
 {
-	struct bpfvm_map_spec s8 = { .type = BPFVM_MAP_DEVMAP, .key_size = 4,
-				     .value_size = 8, .max_entries = 4 };
+	struct bpfvm_map_spec s8 = { .type = BPFVM_MAP_DEVMAP,
+				     .key_size = 4,
+				     .value_size = 8,
+				     .max_entries = 4 };
 	struct bpfvm_map_spec s4 = s8;
 	struct owner o = { .progs = { [5] = 1 } };
 	bpfvm_map *dm8, *dm4;
@@ -292,7 +332,8 @@ static void test_devmap(void)
 static void test_devmap_hash(void)
 {
 	struct bpfvm_map_spec s = { .type = BPFVM_MAP_DEVMAP_HASH,
-				    .key_size = 4, .value_size = 8,
+				    .key_size = 4,
+				    .value_size = 8,
 				    .max_entries = 2 };
 	struct owner o = { .progs = { [5] = 1 } };
 	bpfvm_map *dh = mk(&s);
@@ -333,6 +374,7 @@ int main(void)
 	map_in_map(BPFVM_MAP_ARRAY_OF_MAPS);
 	map_in_map(BPFVM_MAP_HASH_OF_MAPS);
 	inner_sizes();
+	hom_in_place();
 	test_devmap();
 	test_devmap_hash();
 	DONE();

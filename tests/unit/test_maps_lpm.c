@@ -25,8 +25,7 @@ struct key16 {
 	uint8_t data[16];
 };
 
-static struct key4 k4(uint32_t plen, uint8_t a, uint8_t b, uint8_t c,
-		      uint8_t d)
+static struct key4 k4(uint32_t plen, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
 	struct key4 k = { plen, { a, b, c, d } };
 
@@ -37,7 +36,8 @@ static bpfvm_map *mk_trie(uint32_t data_size, uint32_t max)
 {
 	struct bpfvm_map_spec spec = { .type = BPFVM_MAP_LPM_TRIE,
 				       .key_size = 4 + data_size,
-				       .value_size = 4, .max_entries = max,
+				       .value_size = 4,
+				       .max_entries = max,
 				       .map_flags = BPFVM_F_NO_PREALLOC };
 	bpfvm_error err = { 0 };
 	bpfvm_map *map = bpfvm_map_new(&spec, &err);
@@ -261,7 +261,8 @@ static bool same_prefix(const uint8_t *a, const uint8_t *b, uint32_t plen)
 static int model_find(uint32_t plen, const uint8_t *d)
 {
 	for (int i = 0; i < model_n; i++)
-		if (model[i].plen == plen && same_prefix(model[i].data, d, plen))
+		if (model[i].plen == plen &&
+		    same_prefix(model[i].data, d, plen))
 			return i;
 	return -1;
 }
@@ -342,8 +343,8 @@ static void test_random(void)
 				want = -ENOENT;
 			else
 				want = model_n == MODEL_MAX ? -ENOSPC : 0;
-			CHECK_U64((uint64_t)(int64_t)bpfvm_map_update(map, &k,
-								      &v, flags),
+			CHECK_U64((uint64_t)(int64_t)bpfvm_map_update(
+					  map, &k, &v, flags),
 				  (uint64_t)(int64_t)want);
 			if (want == 0 && i < 0)
 				i = model_n++;
@@ -365,7 +366,8 @@ static void test_random(void)
 				if (model[j].plen <= k.prefixlen &&
 				    same_prefix(model[j].data, k.data,
 						model[j].plen) &&
-				    (best < 0 || model[j].plen > model[best].plen))
+				    (best < 0 ||
+				     model[j].plen > model[best].plen))
 					best = j;
 			CHECK((got == NULL) == (best < 0));
 			if (got && best >= 0)
@@ -380,8 +382,8 @@ static void test_random(void)
 	struct key4 keys[MODEL_MAX + 1], cursor;
 	uint32_t vals[MODEL_MAX + 1], count = MODEL_MAX + 1;
 
-	CHECK(bpfvm_map_lookup_batch(map, NULL, &cursor, keys, vals,
-				     &count) == -ENOENT);
+	CHECK(bpfvm_map_lookup_batch(map, NULL, &cursor, keys, vals, &count) ==
+	      -ENOENT);
 	CHECK((int)count == model_n);
 	for (uint32_t j = 0; j < count; j++) {
 		int i = model_find(keys[j].prefixlen, keys[j].data);

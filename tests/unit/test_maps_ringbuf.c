@@ -33,7 +33,7 @@ struct seen {
 	size_t sizes[512];
 	uint8_t first[512];
 	int stop_after; /* stop when n reaches it (0: never) */
-	int bad; /* a sample whose bytes are not its pattern */
+	int bad;	/* a sample whose bytes are not its pattern */
 };
 
 /* Samples filled by fill(): byte i is (tag + i). */
@@ -216,8 +216,10 @@ static void test_wraparound(void)
 static void test_not_supported(void)
 {
 	bpfvm_map *rb = mk_ring(RING);
-	struct bpfvm_map_spec hs = { .type = BPFVM_MAP_HASH, .key_size = 4,
-				     .value_size = 4, .max_entries = 4 };
+	struct bpfvm_map_spec hs = { .type = BPFVM_MAP_HASH,
+				     .key_size = 4,
+				     .value_size = 4,
+				     .max_entries = 4 };
 	bpfvm_map *hash = bpfvm_map_new(&hs, NULL);
 	uint32_t x = 0, n = 4;
 

@@ -22,10 +22,10 @@
 #include "check.h"
 
 #define WORKERS 3
-#define STABLE 4 /* hash keys 0..3: only incremented */
-#define CHURN 64 /* hash keys 100..163: deleted and re-added */
+#define STABLE	4  /* hash keys 0..3: only incremented */
+#define CHURN	64 /* hash keys 100..163: deleted and re-added */
 #define LRU_MAX 128
-#define RUN_NS 500000000ull
+#define RUN_NS	500000000ull
 
 struct record {
 	uint32_t worker;
@@ -60,8 +60,10 @@ static uint64_t now_ns(void)
 static bpfvm_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
 		     uint32_t flags)
 {
-	struct bpfvm_map_spec spec = { .type = type, .key_size = ks,
-				       .value_size = vs, .max_entries = max,
+	struct bpfvm_map_spec spec = { .type = type,
+				       .key_size = ks,
+				       .value_size = vs,
+				       .max_entries = max,
 				       .map_flags = flags };
 	bpfvm_error err = { 0 };
 	bpfvm_map *map = bpfvm_map_new(&spec, &err);
@@ -77,8 +79,7 @@ static void *work(void *arg)
 	uint32_t rnd = 2463534242u * (w->id + 1);
 
 	bpfvm_cpu_set(w->id);
-	for (uint64_t i = 0; !__atomic_load_n(&g.stop, __ATOMIC_RELAXED);
-	     i++) {
+	for (uint64_t i = 0; !__atomic_load_n(&g.stop, __ATOMIC_RELAXED); i++) {
 		uint32_t k = (uint32_t)(i % STABLE), zero = 0;
 		uint64_t *v = bpfvm_map_lookup_elem(g.hash, &k), val = i;
 		struct record r = { w->id, 0, w->produced };
@@ -149,8 +150,7 @@ static long walk(bpfvm_map *map, uint32_t key_size, long limit)
 	long n = 0;
 	int rc;
 
-	for (rc = bpfvm_map_get_next_key(map, NULL, next);
-	     rc == 0 && n < limit;
+	for (rc = bpfvm_map_get_next_key(map, NULL, next); rc == 0 && n < limit;
 	     rc = bpfvm_map_get_next_key(map, k, next)) {
 		memcpy(k, next, key_size);
 		n++;
@@ -161,8 +161,8 @@ static long walk(bpfvm_map *map, uint32_t key_size, long limit)
 
 static long sum_cb(bpfvm_map *map, const void *key, void *value, void *ctx)
 {
-	*(uint64_t *)ctx += __atomic_load_n((uint64_t *)value,
-					    __ATOMIC_RELAXED);
+	*(uint64_t *)ctx +=
+		__atomic_load_n((uint64_t *)value, __ATOMIC_RELAXED);
 	return 0;
 }
 

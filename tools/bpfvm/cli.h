@@ -21,6 +21,7 @@ int cmd_conformance(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
 int cmd_xdp(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
 
 /* Print "bpfvm: " and the message to stderr. */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

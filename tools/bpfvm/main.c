@@ -24,6 +24,9 @@ static const struct command {
 	  "xdp OBJ [--section S] --pcap IN [--out OUT.pcap] [--interp] "
 	  "[--repeat N] [--workers N] [--map-init F] [--dump-maps] "
 	  "[--replay-clock] [--json]" },
+	{ "kernel", cmd_kernel,
+	  "kernel load OBJ | run OBJ --pcap F | attach OBJ --dev IFACE "
+	  "[--mode skb|native] [--section S] [--map-init F] [--seconds N]" },
 	{ "map", cmd_map,
 	  "map dump|lookup|update|delete OBJ [MAP [KEY-FIELDS [= "
 	  "VALUE-FIELDS]]] [--map-init F]" },
