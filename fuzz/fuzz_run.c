@@ -60,8 +60,8 @@ static uint64_t h_rw_buf(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 }
 
 /* 4: stop the run when r1 is odd. */
-static uint64_t h_abort(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
-			uint64_t r3, uint64_t r4, uint64_t r5)
+static uint64_t h_abort(bpfvm_exec *exec, uint64_t r1, uint64_t r2, uint64_t r3,
+			uint64_t r4, uint64_t r5)
 {
 	if (r1 & 1)
 		bpfvm_exec_abort(exec, "odd argument");

@@ -152,7 +152,16 @@ int bpfvm_map_lookup_batch(bpfvm_map *map, const void *in_cursor,
 /*
  * Program side (what helpers call), kernel helper semantics:
  * lookup_elem returns a pointer to the value in the map (this CPU's slot
- * for per-CPU maps; the inner map for map-in-map; NULL when absent).
+ * for per-CPU maps; the inner map for map-in-map; NULL when absent),
+ * 8-byte aligned. A program's update of a per-CPU element sets its own
+ * slot (and zeroes the others when it creates the element). A call the
+ * kernel's verifier would refuse for the map type (update on a PROG_ARRAY,
+ * push on a HASH, ...) returns -EINVAL, or NULL for a lookup.
+ * An inner map a program got stays valid while a reference to it lives:
+ * the VM's table holds one; the outer map's own is dropped on removal.
+ * LRU maps: a program's lookup marks the element used; eviction takes the
+ * least recently inserted element not used since (second chance over one
+ * global list, where the kernel has per-CPU approximations).
  */
 void *bpfvm_map_lookup_elem(bpfvm_map *map, const void *key);
 /* bpf_map_lookup_percpu_elem: the value of slot cpu of a per-CPU map;
@@ -166,7 +175,9 @@ long bpfvm_map_push_elem(bpfvm_map *map, const void *value, uint64_t flags);
 long bpfvm_map_pop_elem(bpfvm_map *map, void *value);
 long bpfvm_map_peek_elem(bpfvm_map *map, void *value);
 /* for_each_map_elem: cb(map, key, value, ctx) per element until it returns
- * nonzero; returns the number of elements visited. */
+ * nonzero; returns the number of elements visited (the one that stopped
+ * the walk included). HASH and ARRAY kinds only, else -EINVAL. No map lock
+ * is held while cb runs: it may update or delete elements of map. */
 long bpfvm_map_for_each(bpfvm_map *map,
 			long (*cb)(bpfvm_map *map, const void *key, void *value,
 				   void *ctx),

@@ -192,7 +192,7 @@ void bpfvm_exec_abort(bpfvm_exec *exec, const char *msg);
 /* The packet moved (xdp_adjust_head/tail/meta): re-derive its bounds. */
 void bpfvm_exec_packet_changed(bpfvm_exec *exec);
 /* Tail call: continue in target when the helper returns. Returns 0, or
- * -1 after BPFVM_MAX_TAIL_CALLS. */
+ * -1 after BPFVM_MAX_TAIL_CALLS or when target belongs to another VM. */
 int bpfvm_exec_tail_call(bpfvm_exec *exec, const bpfvm_prog *target);
 /* Call the program's function at fn (a BPFVM_PSEUDO_FUNC value) with
  * r1-r5; its r0 in *ret. Returns 0, or -1 when fn is not a function of

@@ -289,6 +289,19 @@ static int target_func(struct link *l, const struct elf_func *f, uint64_t idx,
 	return 0;
 }
 
+/* A call or function address without relocation: a static function of
+ * the same section, imm already relative within the section (libbpf's
+ * rule too). */
+static int link_local(struct link *l, const struct elf_func *f, uint64_t idx,
+		      size_t pc)
+{
+	int64_t target = (int64_t)idx + 1 + l->out[pc].imm;
+
+	if (target >= (int64_t)f->start && target < (int64_t)f->end)
+		return 0; /* inside this copy: offset unchanged */
+	return target_func(l, f, idx, f->sec, target, pc);
+}
+
 static int link_lddw(struct link *l, const struct elf_func *f, uint64_t idx,
 		     const struct elf_rel *r, size_t pc)
 {
@@ -354,14 +367,8 @@ static int link_call(struct link *l, const struct elf_func *f, uint64_t idx,
 	const char *name;
 	int64_t target;
 
-	if (!r) {
-		/* A static function of the same section: no relocation,
-		 * imm already relative within the section. */
-		target = (int64_t)idx + 1 + l->out[pc].imm;
-		if (target >= (int64_t)f->start && target < (int64_t)f->end)
-			return 0; /* inside this copy: offset unchanged */
-		return target_func(l, f, idx, f->sec, target, pc);
-	}
+	if (!r)
+		return link_local(l, f, idx, pc);
 	sym = &elf->syms[r->sym];
 	name = elf_sym_name(elf, r->sym);
 	if (sym->shndx == SHN_UNDEF)
@@ -402,7 +409,15 @@ static int link_func(struct link *l, size_t k)
 				return link_fail(l, f, idx, "lddw is missing "
 						 "its second slot at the end "
 						 "of '%.48s'%s", f->name, "");
-			if (r && link_lddw(l, f, idx, r, pc))
+			if (!r && (l->out[pc].src == BPFVM_PSEUDO_MAP_IDX ||
+				   l->out[pc].src == BPFVM_PSEUDO_MAP_IDX_VALUE))
+				return link_fail(l, f, idx, "lddw with src %u "
+						 "(a map index) but no "
+						 "relocation to say which map",
+						 l->out[pc].src);
+			if (r ? link_lddw(l, f, idx, r, pc)
+			      : l->out[pc].src == BPFVM_PSEUDO_FUNC &&
+					link_local(l, f, idx, pc))
 				return -1;
 			if (elf_find_rel(s, (idx + 1) * BPF_INSN_SIZE))
 				return link_fail(l, f, idx + 1, "relocation "

@@ -10,7 +10,8 @@
 
 #include "maps/map_internal.h"
 
-static uint32_t ncpus_set; /* atomic; 0: the default */
+static uint32_t ncpus_set;    /* atomic; 0: the default */
+static uint32_t ncpus_online; /* atomic; 0: not asked yet */
 static _Thread_local uint32_t this_cpu;
 
 void bpfvm_set_ncpus(unsigned ncpus)
@@ -20,17 +21,27 @@ void bpfvm_set_ncpus(unsigned ncpus)
 	__atomic_store_n(&ncpus_set, ncpus, __ATOMIC_RELAXED);
 }
 
-unsigned bpfvm_ncpus(void)
+/* The CPUs online, asked once: glibc reads /sys for it every time. */
+static uint32_t online_cpus(void)
 {
-	uint32_t n = __atomic_load_n(&ncpus_set, __ATOMIC_RELAXED);
+	uint32_t n = __atomic_load_n(&ncpus_online, __ATOMIC_RELAXED);
 	long online;
 
 	if (n)
 		return n;
 	online = sysconf(_SC_NPROCESSORS_ONLN);
-	if (online < 1)
-		return 1;
-	return online > BPFVM_MAX_CPUS ? BPFVM_MAX_CPUS : (unsigned)online;
+	n = online < 1		      ? 1
+	    : online > BPFVM_MAX_CPUS ? BPFVM_MAX_CPUS
+				      : (uint32_t)online;
+	__atomic_store_n(&ncpus_online, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+unsigned bpfvm_ncpus(void)
+{
+	uint32_t n = __atomic_load_n(&ncpus_set, __ATOMIC_RELAXED);
+
+	return n ? n : online_cpus();
 }
 
 void bpfvm_cpu_set(unsigned cpu)

@@ -82,23 +82,51 @@ static unsigned bit_at(const uint8_t *data, uint32_t index)
 	return (data[index / 8] >> (7 - index % 8)) & 1;
 }
 
+/* w (8, 4 or 1) bytes of data as a big-endian number. */
+static inline uint64_t load_be(const uint8_t *p, unsigned w)
+{
+	uint64_t v64;
+	uint32_t v32;
+
+	switch (w) {
+	case 8:
+		memcpy(&v64, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		v64 = __builtin_bswap64(v64);
+#endif
+		return v64;
+	case 4:
+		memcpy(&v32, p, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		v32 = __builtin_bswap32(v32);
+#endif
+		return v32;
+	default:
+		return *p;
+	}
+}
+
 /* How many leading bits of node and key agree, up to the shorter of the
- * two prefixes. */
+ * two prefixes; compared 8 (then 4, then 1) bytes at a time. */
 static uint32_t match_len(const struct lpm_trie *t, const struct lpm_node *n,
 			  const struct lpm_key *k)
 {
 	uint32_t limit =
 		n->prefixlen < k->prefixlen ? n->prefixlen : k->prefixlen;
-	uint32_t len = 0;
+	uint32_t len = 0, i = 0;
 
-	for (uint32_t i = 0; i < t->data_size && len < limit; i++) {
-		uint8_t diff = n->data[i] ^ k->data[i];
+	while (i < t->data_size && len < limit) {
+		uint32_t left = t->data_size - i;
+		unsigned w = left >= 8 ? 8 : left >= 4 ? 4 : 1;
+		uint64_t diff =
+			load_be(n->data + i, w) ^ load_be(k->data + i, w);
 
 		if (diff) {
-			len += (uint32_t)__builtin_clz(diff) - 24;
+			len += (uint32_t)__builtin_clzll(diff) - (64 - 8 * w);
 			break;
 		}
-		len += 8;
+		len += 8 * w;
+		i += w;
 	}
 	return len < limit ? len : limit;
 }

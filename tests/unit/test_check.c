@@ -19,12 +19,12 @@
 #include "insn_macros.h"
 
 #define DEFAULT_ENTRY (BPFVM_REG(1) | BPFVM_REG(2) | BPFVM_REG(10))
-#define ANY_INSN INT_MIN /* the message may name any instruction */
+#define ANY_INSN      INT_MIN /* the message may name any instruction */
 
 enum via {
-	BOTH, /* bpfvm_check and bpfvm_load give the same verdict */
+	BOTH,	    /* bpfvm_check and bpfvm_load give the same verdict */
 	CHECK_ONLY, /* bpfvm_check alone (entry registers, map references) */
-	LOAD_ONLY, /* bpfvm_check accepts, bpfvm_load decides (helpers) */
+	LOAD_ONLY,  /* bpfvm_check accepts, bpfvm_load decides (helpers) */
 };
 
 struct check_case {
@@ -32,7 +32,7 @@ struct check_case {
 	const bpfvm_insn *insns;
 	size_t n;
 	const char *err; /* fragment of the message; NULL: accepted */
-	int insn; /* the instruction the message names */
+	int insn;	 /* the instruction the message names */
 	enum via via;
 	unsigned entry; /* bpfvm_check's entry registers; 0: r1, r2, r10 */
 };
@@ -43,8 +43,8 @@ struct check_case {
 #define LEAF MOV64_IMM(0, 1), EXIT()
 
 /* Set r3-r5, call helper 1, then read r[reg]. */
-#define READ_AFTER_CALL(reg)                                                 \
-	PROG(MOV64_IMM(3, 0), MOV64_IMM(4, 0), MOV64_IMM(5, 0), CALL(1),    \
+#define READ_AFTER_CALL(reg)                                                   \
+	PROG(MOV64_IMM(3, 0), MOV64_IMM(4, 0), MOV64_IMM(5, 0), CALL(1),       \
 	     MOV64_REG(0, reg), EXIT())
 
 static const struct check_case cases[] = {
@@ -150,7 +150,8 @@ static const struct check_case cases[] = {
 	  "callx does not use imm", 1 },
 	{ "ja32, off", PROG(MOV64_IMM(0, 0), INSN(0x06, 0, 0, 1, 0), EXIT()),
 	  "ja32 does not use off", 1 },
-	{ "lddw, off", PROG(INSN(0x18, 0, 0, 1, 1), INSN(0, 0, 0, 0, 0), EXIT()),
+	{ "lddw, off",
+	  PROG(INSN(0x18, 0, 0, 1, 1), INSN(0, 0, 0, 0, 0), EXIT()),
 	  "lddw does not use off", 0 },
 	{ "ldabsw, dst", PROG(INSN(0x20, 1, 0, 0, 0), EXIT()),
 	  "ldabsw does not use dst", 0 },
@@ -163,7 +164,8 @@ static const struct check_case cases[] = {
 	{ "le16, every field used", PROG(MOV64_IMM(0, 0), LE(0, 16), EXIT()) },
 
 	/* Registers are r0-r10. */
-	{ "dst r11", PROG(MOV64_IMM(11, 0), EXIT()), "invalid register r11", 0 },
+	{ "dst r11", PROG(MOV64_IMM(11, 0), EXIT()), "invalid register r11",
+	  0 },
 	{ "dst r15 (add64 reg)", PROG(ALU64_REG(BPFVM_ADD, 15, 1), EXIT()),
 	  "invalid register r15", 0 },
 	{ "src r11 (mov64 reg)", PROG(MOV64_REG(0, 11), EXIT()),
@@ -189,7 +191,8 @@ static const struct check_case cases[] = {
 	/* r10 is read only. */
 	{ "mov r10", PROG(MOV64_IMM(10, 0), MOV64_IMM(0, 0), EXIT()),
 	  "frame pointer is read only", 0 },
-	{ "add32 r10", PROG(MOV64_IMM(0, 0), ALU32_IMM(BPFVM_ADD, 10, 1), EXIT()),
+	{ "add32 r10",
+	  PROG(MOV64_IMM(0, 0), ALU32_IMM(BPFVM_ADD, 10, 1), EXIT()),
 	  "frame pointer is read only", 1 },
 	{ "ldxdw r10", PROG(LDX(BPFVM_DW, 10, 1, 0), MOV64_IMM(0, 0), EXIT()),
 	  "frame pointer is read only", 0 },
@@ -215,7 +218,8 @@ static const struct check_case cases[] = {
 	{ "cmpxchg reads r10",
 	  PROG(MOV64_IMM(0, 0), ATOMIC(BPFVM_DW, BPFVM_CMPXCHG, 10, 10, -8),
 	       EXIT()) },
-	{ "stxdw r10", PROG(STX(BPFVM_DW, 10, 10, -8), MOV64_IMM(0, 0), EXIT()) },
+	{ "stxdw r10",
+	  PROG(STX(BPFVM_DW, 10, 10, -8), MOV64_IMM(0, 0), EXIT()) },
 
 	/* off of div and mod: 0 unsigned, 1 signed. */
 	{ "div64 imm off 2",
@@ -229,7 +233,8 @@ static const struct check_case cases[] = {
 	  "invalid offset 8 for mod ", 1 },
 	{ "mod32 reg off 1 (smod32)",
 	  PROG(MOV64_IMM(0, 1), INSN(0x9c, 0, 1, 1, 0), EXIT()) },
-	{ "div64 imm off 1 (sdiv)", PROG(MOV64_IMM(0, 1), SDIV64_IMM(0, 3), EXIT()) },
+	{ "div64 imm off 1 (sdiv)",
+	  PROG(MOV64_IMM(0, 1), SDIV64_IMM(0, 3), EXIT()) },
 
 	/* off of mov: movsx 8/16/32 (ALU64) or 8/16 (ALU), register only. */
 	{ "movsx32 off 32", PROG(MOVSX32(0, 1, 32), EXIT()),
@@ -255,10 +260,9 @@ static const struct check_case cases[] = {
 	  "invalid width 128", 1 },
 	{ "be -16", PROG(MOV64_IMM(0, 0), BE(0, -16), EXIT()),
 	  "invalid width -16", 1 },
-	{ "every width",
-	  PROG(MOV64_IMM(0, 0), LE(0, 16), LE(0, 32), LE(0, 64), BE(0, 16),
-	       BE(0, 32), BE(0, 64), BSWAP(0, 16), BSWAP(0, 32), BSWAP(0, 64),
-	       EXIT()) },
+	{ "every width", PROG(MOV64_IMM(0, 0), LE(0, 16), LE(0, 32), LE(0, 64),
+			      BE(0, 16), BE(0, 32), BE(0, 64), BSWAP(0, 16),
+			      BSWAP(0, 32), BSWAP(0, 64), EXIT()) },
 
 	/* Atomic operations. */
 	{ "atomic sub",
@@ -298,8 +302,7 @@ static const struct check_case cases[] = {
 	{ "call src 15", PROG(INSN(0x85, 0, 15, 0, 1), EXIT()),
 	  "invalid call source 15", 0 },
 	{ "kfunc call", PROG(INSN(0x85, 0, BPFVM_CALL_KFUNC, 0, 7), EXIT()),
-	  "kernel function calls (call src=2, BTF id 7) are not supported",
-	  0 },
+	  "kernel function calls (call src=2, BTF id 7) are not supported", 0 },
 	{ "helper call", PROG(CALL(1), EXIT()) },
 
 	/* lddw takes two slots; the second holds only imm. */
@@ -318,7 +321,8 @@ static const struct check_case cases[] = {
 	{ "lddw, second slot's off",
 	  PROG(INSN(0x18, 0, 0, 0, 1), INSN(0, 0, 0, 1, 0), EXIT()),
 	  "invalid second slot of lddw", 1 },
-	{ "lddw, second slot's imm", PROG(LDDW(0, 0xffffffff00000001), EXIT()) },
+	{ "lddw, second slot's imm",
+	  PROG(LDDW(0, 0xffffffff00000001), EXIT()) },
 	{ "lddw src 3 (BTF id)", PROG(LDDW_SRC(0, 3, 1), EXIT()),
 	  "lddw with pseudo source 3 (kernel BTF id)", 0 },
 	{ "lddw src 5 (map index)", PROG(LDDW_SRC(0, 5, 1), EXIT()),
@@ -330,15 +334,15 @@ static const struct check_case cases[] = {
 	{ "lddw src 15", PROG(LDDW_SRC(0, 15, 1), EXIT()),
 	  "invalid lddw source 15", 0 },
 	{ "lddw map fd, second imm",
-	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_MAP_FD, 0x100000001),
-	       MOV64_IMM(0, 0), EXIT()),
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_MAP_FD, 0x100000001), MOV64_IMM(0, 0),
+	       EXIT()),
 	  "unrecognized bpf_ld_imm64", 0, CHECK_ONLY },
-	{ "lddw map fd", PROG(LDDW_SRC(1, BPFVM_PSEUDO_MAP_FD, 1),
-			      MOV64_IMM(0, 0), EXIT()),
+	{ "lddw map fd",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_MAP_FD, 1), MOV64_IMM(0, 0), EXIT()),
 	  .via = CHECK_ONLY },
-	{ "lddw map value", PROG(LDDW_SRC(1, BPFVM_PSEUDO_MAP_VALUE,
-					  0x800000001),
-				 MOV64_IMM(0, 0), EXIT()),
+	{ "lddw map value",
+	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_MAP_VALUE, 0x800000001),
+	       MOV64_IMM(0, 0), EXIT()),
 	  .via = CHECK_ONLY },
 	{ "lddw function",
 	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 3), MOV64_IMM(0, 0), EXIT(),
@@ -368,7 +372,8 @@ static const struct check_case cases[] = {
 	{ "jset32 reg forward out of range",
 	  PROG(MOV64_IMM(0, 0), JMP32_REG(BPFVM_JSET, 0, 1, 2), EXIT()),
 	  "jump out of range from insn 1 to 4", 1 },
-	{ "ja32 forward out of range", PROG(MOV64_IMM(0, 0), JA32(1000), EXIT()),
+	{ "ja32 forward out of range",
+	  PROG(MOV64_IMM(0, 0), JA32(1000), EXIT()),
 	  "jump out of range from insn 1 to 1002", 1 },
 	{ "ja32 backward out of range",
 	  PROG(MOV64_IMM(0, 0), JA32(INT32_MIN), EXIT()),
@@ -439,7 +444,8 @@ static const struct check_case cases[] = {
 	  PROG(LDDW_SRC(1, BPFVM_PSEUDO_FUNC, 3), MOV64_IMM(0, 0), EXIT(),
 	       CALL_LOCAL(-1), EXIT()),
 	  "recursive call from insn 4 to the function at insn 4", 4 },
-	/* Unreachable from main, yet a cycle (the kernel: "unreachable insn"). */
+	/* Unreachable from main, yet a cycle (the kernel: "unreachable insn").
+	 */
 	{ "recursion in functions main never calls",
 	  PROG(MOV64_IMM(0, 0), EXIT(), CALL_LOCAL(1), EXIT(), CALL_LOCAL(-3),
 	       EXIT()),
@@ -452,8 +458,8 @@ static const struct check_case cases[] = {
 	  PROG(LINK, LINK, LINK, LINK, LINK, LINK, LINK, LINK, LEAF),
 	  "the call stack of 9 frames is too deep (max 8)", 0 },
 	{ "9 frames on one branch of main",
-	  PROG(CALL_LOCAL(3), JMP_IMM(BPFVM_JEQ, 0, 0, 1), CALL_LOCAL(3), EXIT(),
-	       LEAF, LINK, LINK, LINK, LINK, LINK, LINK, LINK, LEAF),
+	  PROG(CALL_LOCAL(3), JMP_IMM(BPFVM_JEQ, 0, 0, 1), CALL_LOCAL(3),
+	       EXIT(), LEAF, LINK, LINK, LINK, LINK, LINK, LINK, LINK, LEAF),
 	  "the call stack of 9 frames is too deep (max 8)", 2 },
 	{ "9 frames through a deep callee",
 	  PROG(CALL_LOCAL(1), EXIT(), LINK, LINK, LINK, LINK, LINK, LINK, LINK,
@@ -464,8 +470,8 @@ static const struct check_case cases[] = {
 	{ "r0 at exit", PROG(EXIT()), "Invalid read of r0", 0 },
 	{ "r3 at entry", PROG(MOV64_REG(0, 3), EXIT()), "Invalid read of r3",
 	  0 },
-	{ "r9 at entry", PROG(MOV64_IMM(0, 0), ALU64_REG(BPFVM_ADD, 0, 9),
-			      EXIT()),
+	{ "r9 at entry",
+	  PROG(MOV64_IMM(0, 0), ALU64_REG(BPFVM_ADD, 0, 9), EXIT()),
 	  "Invalid read of r9", 1 },
 	{ "r0 by add", PROG(ALU64_IMM(BPFVM_ADD, 0, 1), EXIT()),
 	  "Invalid read of r0", 0 },
@@ -491,10 +497,9 @@ static const struct check_case cases[] = {
 	{ "r6 in a subprogram",
 	  PROG(MOV64_IMM(6, 1), CALL_LOCAL(1), EXIT(), MOV64_REG(0, 6), EXIT()),
 	  "Invalid read of r6", 3 },
-	{ "r1-r5 in a subprogram",
-	  PROG(CALL_LOCAL(1), EXIT(), MOV64_REG(0, 1),
-	       ALU64_REG(BPFVM_ADD, 0, 5), ALU64_REG(BPFVM_ADD, 0, 10),
-	       EXIT()) },
+	{ "r1-r5 in a subprogram", PROG(CALL_LOCAL(1), EXIT(), MOV64_REG(0, 1),
+					ALU64_REG(BPFVM_ADD, 0, 5),
+					ALU64_REG(BPFVM_ADD, 0, 10), EXIT()) },
 	{ "r0 at a subprogram's exit", PROG(CALL_LOCAL(1), EXIT(), EXIT()),
 	  "Invalid read of r0", 2 },
 	{ "r0 on one branch",
@@ -516,15 +521,16 @@ static const struct check_case cases[] = {
 	  PROG(MOV64_IMM(1, 0), ATOMIC(BPFVM_DW, BPFVM_CMPXCHG, 10, 1, -8),
 	       MOV64_IMM(0, 0), EXIT()),
 	  "Invalid read of r0", 1 },
-	{ "store through r3", PROG(ST(BPFVM_W, 3, 0, 1), MOV64_IMM(0, 0), EXIT()),
+	{ "store through r3",
+	  PROG(ST(BPFVM_W, 3, 0, 1), MOV64_IMM(0, 0), EXIT()),
 	  "Invalid read of r3", 0 },
 	{ "stxdw of r4",
 	  PROG(STX(BPFVM_DW, 10, 4, -8), MOV64_IMM(0, 0), EXIT()),
 	  "Invalid read of r4", 0 },
 	{ "load through r5", PROG(LDX(BPFVM_B, 0, 5, 0), EXIT()),
 	  "Invalid read of r5", 0 },
-	{ "jump on r8", PROG(MOV64_IMM(0, 0), JMP_REG(BPFVM_JGT, 0, 8, 0),
-			     EXIT()),
+	{ "jump on r8",
+	  PROG(MOV64_IMM(0, 0), JMP_REG(BPFVM_JGT, 0, 8, 0), EXIT()),
 	  "Invalid read of r8", 1 },
 	{ "callx of r6", PROG(CALLX(6), EXIT()), "Invalid read of r6", 0 },
 	{ "ldindw of r7", PROG(LDIND(BPFVM_W, 7, 0), EXIT()),
@@ -586,7 +592,8 @@ static void expect(const struct check_case *c, const char *who, int rc,
 	} else if (rc != -1 || !strstr(err->msg, c->err) ||
 		   (c->insn != ANY_INSN && err->insn != c->insn)) {
 		fail(c->name, what, rc, err);
-		fprintf(stderr, "    want insn %d: ...%s...\n", c->insn, c->err);
+		fprintf(stderr, "    want insn %d: ...%s...\n", c->insn,
+			c->err);
 	}
 }
 
@@ -603,8 +610,7 @@ static void run_case(bpfvm *vm, const struct check_case *c)
 		abort();
 	memcpy(copy, c->insns, c->n * sizeof(*copy));
 	memset(&err, 0, sizeof(err));
-	rc = bpfvm_check(copy, c->n, c->entry ? c->entry : DEFAULT_ENTRY,
-			 &err);
+	rc = bpfvm_check(copy, c->n, c->entry ? c->entry : DEFAULT_ENTRY, &err);
 	if (c->via == LOAD_ONLY) {
 		check_count++;
 		if (rc != 0)
@@ -643,7 +649,7 @@ static int alu_fields(uint8_t code)
 		return -1;
 	return U_DST | (x ? U_SRC : U_IMM) |
 	       (op == BPFVM_DIV || op == BPFVM_MOD || op == BPFVM_MOV ? U_OFF
-								       : 0);
+								      : 0);
 }
 
 static int jmp_fields(uint8_t code)
@@ -753,8 +759,8 @@ static void test_fields(void)
 		if (used < 0)
 			continue;
 		for (int f = 0; f < 4; f++) {
-			bpfvm_insn in = INSN(code, f == 0, f == 1, f == 2,
-					     f == 3);
+			bpfvm_insn in =
+				INSN(code, f == 0, f == 1, f == 2, f == 3);
 			bool unused = !(used & (1 << f));
 			bpfvm_error err;
 			char want[48];
@@ -765,7 +771,8 @@ static void test_fields(void)
 			check_count++;
 			if (unused ? rc == -1 && err.insn == 0 &&
 					     strstr(err.msg, want)
-				   : rc == 0 || !strstr(err.msg, "does not use"))
+				   : rc == 0 ||
+					     !strstr(err.msg, "does not use"))
 				continue;
 			check_failures++;
 			fprintf(stderr,
@@ -816,8 +823,8 @@ static void test_named_helper(bpfvm *vm)
 	CHECK(bpfvm_register_helper(vm, 0, "zero", stub) == -1);
 	CHECK(bpfvm_register_helper(vm, BPFVM_MAX_HELPER_ID + 1, "big", stub) ==
 	      -1);
-	CHECK(bpfvm_helper_name(vm, 1) && !strcmp(bpfvm_helper_name(vm, 1),
-						  "stub"));
+	CHECK(bpfvm_helper_name(vm, 1) &&
+	      !strcmp(bpfvm_helper_name(vm, 1), "stub"));
 	CHECK(bpfvm_helper_name(vm, 3) == NULL);
 
 	CHECK(bpfvm_register_helper(vm, 9, "named_only", NULL) == 0);
@@ -873,11 +880,10 @@ static void test_random(bpfvm *vm)
 
 			while (rnd() % 16 && !bpfvm_opcode_valid(code))
 				code = (uint8_t)rnd();
-			p[k] = (bpfvm_insn)INSN(code, regs[(r >> 8) % 3 +
-							    (r >> 62 == 0) * 4],
-						regs[(r >> 12) % 8],
-						(int)((r >> 16) % 5) - 2,
-						imms[(r >> 32) % 10]);
+			p[k] = (bpfvm_insn)INSN(
+				code, regs[(r >> 8) % 3 + (r >> 62 == 0) * 4],
+				regs[(r >> 12) % 8], (int)((r >> 16) % 5) - 2,
+				imms[(r >> 32) % 10]);
 			if (k == n - 1 || (r >> 59) == 0)
 				p[k] = (bpfvm_insn)EXIT();
 		}
@@ -891,7 +897,8 @@ static void test_random(bpfvm *vm)
 			     e1.insn != e2.insn || strcmp(e1.msg, e2.msg)))) {
 			check_failures++;
 			fprintf(stderr,
-				"FAIL random program %d: rc %d/%d, insn %d: %s\n",
+				"FAIL random program %d: rc %d/%d, insn %d: "
+				"%s\n",
 				i, rc1, rc2, e1.insn, e1.msg);
 		}
 		accepted += rc1 == 0;
@@ -900,7 +907,7 @@ static void test_random(bpfvm *vm)
 		free(p);
 	}
 	/* The sweep reaches the later passes, not only the field checks. */
-	fprintf(stderr, "accepted %d\n", accepted);
+	printf("random programs: %d of 20000 accepted\n", accepted);
 	CHECK(accepted > 1000);
 }
 

@@ -3,9 +3,10 @@
  * The interpreter, in checked mode (bpfvm_run): every ALU and jump
  * operation in both classes and both source forms with their edge cases
  * (tables of rows, one small program each), then programs for memory,
- * atomics, calls, helpers, legacy packet loads, run-time errors and the
- * instruction budget, then properties: the budget bounds what runs, a run
- * never sees host data, long jumps, and random programs never crash.
+ * atomics, jumps, bpf-to-bpf calls, helpers, callbacks, legacy packet
+ * loads, run-time errors and the instruction budget, then properties: the
+ * budget bounds what runs, tail calls, a run never sees host data, long
+ * jumps, and random programs never crash.
  *
  * Expected values follow the Linux kernel and RFC 9669. Memory and byte
  * swap expectations assume a little-endian host.
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bpfvm/vm.h"
 #include "check.h"
@@ -28,20 +31,20 @@
 
 enum {
 	H_PACK = 1, /* r0 = the low bytes of r1-r5, r1's lowest */
-	H_RO_BUF, /* r0 = a 16-byte buffer (0xa0..0xaf), allowed read-only */
-	H_RW_BUF, /* r0 = the same buffer, allowed read-write */
-	H_ABORT, /* stops the run */
+	H_RO_BUF,   /* r0 = a 16-byte buffer (0xa0..0xaf), allowed read-only */
+	H_RW_BUF,   /* r0 = the same buffer, allowed read-write */
+	H_ABORT,    /* stops the run */
 	H_HIDDEN_BUF, /* r0 = the buffer, not allowed */
-	H_COUNT, /* counts its calls */
-	H_CALLBACK, /* r0 = the program's function r1 called with r2-r5 */
-	H_TAIL, /* tail call to tail_target; returns 1 if refused */
+	H_COUNT,      /* counts its calls */
+	H_CALLBACK,   /* r0 = the program's function r1 called with r2-r5 */
+	H_TAIL,	      /* tail call to tail_target; returns 1 if refused */
 };
 
 static _Alignas(8) uint8_t helper_buf[16];
 static uint64_t helper_calls;
 
-static uint64_t h_pack(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
-		       uint64_t r3, uint64_t r4, uint64_t r5)
+static uint64_t h_pack(bpfvm_exec *exec, uint64_t r1, uint64_t r2, uint64_t r3,
+		       uint64_t r4, uint64_t r5)
 {
 	return (r1 & 0xff) | (r2 & 0xff) << 8 | (r3 & 0xff) << 16 |
 	       (r4 & 0xff) << 24 | (r5 & 0xff) << 32;
@@ -74,8 +77,8 @@ static uint64_t h_rw_buf(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 		       : addr;
 }
 
-static uint64_t h_abort(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
-			uint64_t r3, uint64_t r4, uint64_t r5)
+static uint64_t h_abort(bpfvm_exec *exec, uint64_t r1, uint64_t r2, uint64_t r3,
+			uint64_t r4, uint64_t r5)
 {
 	bpfvm_exec_abort(exec, "stopped by the test");
 	return 0;
@@ -87,8 +90,8 @@ static uint64_t h_hidden_buf(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 	return buf_addr();
 }
 
-static uint64_t h_count(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
-			uint64_t r3, uint64_t r4, uint64_t r5)
+static uint64_t h_count(bpfvm_exec *exec, uint64_t r1, uint64_t r2, uint64_t r3,
+			uint64_t r4, uint64_t r5)
 {
 	return ++helper_calls;
 }
@@ -104,8 +107,8 @@ static uint64_t h_callback(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 
 static const bpfvm_prog *tail_target;
 
-static uint64_t h_tail(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
-		       uint64_t r3, uint64_t r4, uint64_t r5)
+static uint64_t h_tail(bpfvm_exec *exec, uint64_t r1, uint64_t r2, uint64_t r3,
+		       uint64_t r4, uint64_t r5)
 {
 	return bpfvm_exec_tail_call(exec, tail_target) ? 1 : 0;
 }
@@ -134,8 +137,8 @@ static bpfvm *new_vm(void)
  * end is a sanitizer report) with ctx[0, len). Returns the run's result;
  * a load failure counts as a failed check and returns -2.
  */
-static int run(bpfvm *vm, const char *name, const bpfvm_insn *insns,
-	       size_t n, void *ctx, size_t len, uint64_t *r0, bpfvm_error *err)
+static int run(bpfvm *vm, const char *name, const bpfvm_insn *insns, size_t n,
+	       void *ctx, size_t len, uint64_t *r0, bpfvm_error *err)
 {
 	bpfvm_insn *copy = malloc(n * sizeof(*copy));
 	bpfvm_prog *prog;
@@ -164,29 +167,30 @@ static int run(bpfvm *vm, const char *name, const bpfvm_insn *insns,
 
 struct alu_row {
 	uint8_t code;
-	int16_t off; /* 1: sdiv/smod; 8/16/32: movsx */
+	int16_t off;   /* 1: sdiv/smod; 8/16/32: movsx */
 	uint64_t a, b; /* K forms: imm = b, which must fit (sign-extended) */
 	uint64_t want;
 };
 
+/* clang-format off */
 #define ROW(code, off, a, b, want) { (code), (off), (a), (b), (want) }
-#define KX(cls, op, off, a, b, want)                                         \
-	ROW((cls) | (op) | BPFVM_K, off, a, b, want),                        \
-		ROW((cls) | (op) | BPFVM_X, off, a, b, want)
-#define A64(op, a, b, want)  KX(BPFVM_ALU64, BPFVM_##op, 0, a, b, want)
-#define A32(op, a, b, want)  KX(BPFVM_ALU, BPFVM_##op, 0, a, b, want)
-#define S64(op, a, b, want)  KX(BPFVM_ALU64, BPFVM_##op, 1, a, b, want)
-#define S32(op, a, b, want)  KX(BPFVM_ALU, BPFVM_##op, 1, a, b, want)
+#define KX(cls, op, off, a, b, want)                                           \
+	ROW((cls) | (op) | BPFVM_K, off, a, b, want),                          \
+	ROW((cls) | (op) | BPFVM_X, off, a, b, want)
+/* clang-format on */
+#define A64(op, a, b, want) KX(BPFVM_ALU64, BPFVM_##op, 0, a, b, want)
+#define A32(op, a, b, want) KX(BPFVM_ALU, BPFVM_##op, 0, a, b, want)
+#define S64(op, a, b, want) KX(BPFVM_ALU64, BPFVM_##op, 1, a, b, want)
+#define S32(op, a, b, want) KX(BPFVM_ALU, BPFVM_##op, 1, a, b, want)
 /* Register form only: b does not fit an immediate. */
-#define X64(op, off, a, b, want)                                             \
+#define X64(op, off, a, b, want)                                               \
 	ROW(BPFVM_ALU64 | BPFVM_##op | BPFVM_X, off, a, b, want)
-#define X32(op, off, a, b, want)                                             \
+#define X32(op, off, a, b, want)                                               \
 	ROW(BPFVM_ALU | BPFVM_##op | BPFVM_X, off, a, b, want)
-#define NEG(cls, a, want)    ROW((cls) | BPFVM_NEG, 0, a, 0, want)
-#define MOVSX(cls, bits, b, want)                                            \
+#define NEG(cls, a, want) ROW((cls) | BPFVM_NEG, 0, a, 0, want)
+#define MOVSX(cls, bits, b, want)                                              \
 	ROW((cls) | BPFVM_MOV | BPFVM_X, bits, 0, b, want)
-#define END(code, width, want)                                               \
-	ROW(code, 0, 0x0123456789abcdefull, width, want)
+#define END(code, width, want) ROW(code, 0, 0x0123456789abcdefull, width, want)
 
 static const struct alu_row alu_rows[] = {
 	A64(ADD, 0x7fffffffffffffff, 1, 0x8000000000000000),
@@ -419,13 +423,16 @@ struct jmp_row {
 	bool taken;
 };
 
-#define JROW(cls, op, a, b, t)                                               \
-	{ (cls) | BPFVM_##op | BPFVM_K, (a), (b), (t) },                     \
-		{ (cls) | BPFVM_##op | BPFVM_X, (a), (b), (t) }
+/* clang-format off */
+#define JROW(cls, op, a, b, t)                                                 \
+	{ (cls) | BPFVM_##op | BPFVM_K, (a), (b), (t) },                       \
+	{ (cls) | BPFVM_##op | BPFVM_X, (a), (b), (t) }
 #define J64(op, a, b, t)  JROW(BPFVM_JMP, op, a, b, t)
 #define J32(op, a, b, t)  JROW(BPFVM_JMP32, op, a, b, t)
+/* Register form only: b does not fit an immediate. */
 #define J64X(op, a, b, t) { BPFVM_JMP | BPFVM_##op | BPFVM_X, (a), (b), (t) }
 #define J32X(op, a, b, t) { BPFVM_JMP32 | BPFVM_##op | BPFVM_X, (a), (b), (t) }
+/* clang-format on */
 
 static const struct jmp_row jmp_rows[] = {
 	J64(JEQ, 5, 5, 1),
@@ -518,8 +525,8 @@ static void test_jumps(bpfvm *vm)
 		int rc;
 
 		snprintf(name, sizeof(name),
-			 "jump row %zu (code 0x%02x a 0x%" PRIx64 " b 0x%" PRIx64
-			 ")",
+			 "jump row %zu (code 0x%02x a 0x%" PRIx64
+			 " b 0x%" PRIx64 ")",
 			 i, row->code, row->a, row->b);
 		if (!reg && !imm_fits(row->code, row->b)) {
 			fprintf(stderr, "BAD TABLE %s: b is no imm\n", name);
@@ -540,8 +547,8 @@ static void test_jumps(bpfvm *vm)
 		check_count++;
 		if (rc != 0 || r0 != row->taken) {
 			check_failures++;
-			fprintf(stderr, "FAIL %s: rc %d, %s, want %s %s\n", name,
-				rc, r0 ? "taken" : "not taken",
+			fprintf(stderr, "FAIL %s: rc %d, %s, want %s %s\n",
+				name, rc, r0 ? "taken" : "not taken",
 				row->taken ? "taken" : "not taken",
 				rc ? err.msg : "");
 		}
@@ -558,14 +565,16 @@ struct run_case {
 	size_t mem_len;
 	uint64_t r0;
 	const char *err; /* run-time error fragment; NULL: the run succeeds */
-	int insn; /* ... naming this instruction */
+	int insn;	 /* ... naming this instruction (-1: any) */
 	uint64_t budget; /* 0: the default */
 	const uint8_t *mem_after; /* the context after the run, or NULL */
 };
 
+/* clang-format off */
 #define MEM_AFTER(...) .mem_after = (const uint8_t[]){ __VA_ARGS__ }
-#define MEM16                                                                \
-	MEM(0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, \
+/* clang-format on */
+#define MEM16                                                                  \
+	MEM(0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,  \
 	    0x0b, 0x0c, 0x0d, 0x0e, 0x0f)
 #define ZERO8 0, 0, 0, 0, 0, 0, 0, 0
 #define FAULT "invalid memory access"
@@ -574,18 +583,18 @@ struct run_case {
  * the memory, the source register or r0. */
 #define INIT 0x11111111fffffff0ull
 #define OPND 0x222222220000003cull
-#define ATOMIC_PROG(size, op, r0v, ...)                                      \
-	PROG(LDDW(2, INIT), STX(BPFVM_DW, 10, 2, -8), LDDW(1, OPND),         \
+#define ATOMIC_PROG(size, op, r0v, ...)                                        \
+	PROG(LDDW(2, INIT), STX(BPFVM_DW, 10, 2, -8), LDDW(1, OPND),           \
 	     LDDW(0, r0v), ATOMIC(BPFVM_##size, op, 10, 1, -8), __VA_ARGS__)
 #define RET_MEM LDX(BPFVM_DW, 0, 10, -8), EXIT()
 #define RET_SRC MOV64_REG(0, 1), EXIT()
 #define RET_R0	EXIT()
 /* Two cases: what memory holds and what the source register holds. */
-#define ATOMIC_CASE(name, size, op, mem, src)                                \
-	{ name " (memory)", ATOMIC_PROG(size, op, 0, RET_MEM), .r0 = (mem) }, \
-	{                                                                    \
-		name " (src)", ATOMIC_PROG(size, op, 0, RET_SRC), .r0 = (src) \
-	}
+/* clang-format off */
+#define ATOMIC_CASE(name, size, op, mem, src)                                  \
+	{ name " (memory)", ATOMIC_PROG(size, op, 0, RET_MEM), .r0 = (mem) },  \
+	{ name " (src)", ATOMIC_PROG(size, op, 0, RET_SRC), .r0 = (src) }
+/* clang-format on */
 
 /* Call chains: each LINK calls the function right after it. */
 #define LINK CALL_LOCAL(1), EXIT()
@@ -593,7 +602,8 @@ struct run_case {
 static const struct run_case cases[] = {
 	/* Loads from the context, every size, both offset signs. */
 	{ "ldxb ctx", PROG(LDX(BPFVM_B, 0, 1, 15), EXIT()), MEM16, .r0 = 0x0f },
-	{ "ldxh ctx", PROG(LDX(BPFVM_H, 0, 1, 2), EXIT()), MEM16, .r0 = 0x0302 },
+	{ "ldxh ctx", PROG(LDX(BPFVM_H, 0, 1, 2), EXIT()), MEM16,
+	  .r0 = 0x0302 },
 	{ "ldxw ctx", PROG(LDX(BPFVM_W, 0, 1, 4), EXIT()), MEM16,
 	  .r0 = 0x07060504 },
 	{ "ldxdw ctx", PROG(LDX(BPFVM_DW, 0, 1, 8), EXIT()), MEM16,
@@ -610,6 +620,9 @@ static const struct run_case cases[] = {
 	{ "ldxdw ctx, negative offset",
 	  PROG(ALU64_IMM(BPFVM_ADD, 1, 16), LDX(BPFVM_DW, 0, 1, -16), EXIT()),
 	  MEM16, .r0 = 0x0706050403020100 },
+	{ "ldxdw into its own base register",
+	  PROG(LDX(BPFVM_DW, 1, 1, 8), MOV64_REG(0, 1), EXIT()), MEM16,
+	  .r0 = 0x0f0e0d0c0b0a0908 },
 	{ "r2 is the context's length", PROG(MOV64_REG(0, 2), EXIT()), MEM16,
 	  .r0 = 16 },
 
@@ -672,8 +685,7 @@ static const struct run_case cases[] = {
 	  .r0 = 0x5a },
 
 	/* Sign-extending loads. */
-	{ "ldxsb negative",
-	  PROG(LDXS(BPFVM_B, 0, 1, 0), EXIT()),
+	{ "ldxsb negative", PROG(LDXS(BPFVM_B, 0, 1, 0), EXIT()),
 	  MEM(0x80, 0x7f, 0x00, 0x80, 0xff, 0x7f, 0, 0),
 	  .r0 = 0xffffffffffffff80 },
 	{ "ldxsb positive", PROG(LDXS(BPFVM_B, 0, 1, 1), EXIT()),
@@ -741,8 +753,8 @@ static const struct run_case cases[] = {
 	  .r0 = INIT },
 	{ "cmpxchg success (src)",
 	  ATOMIC_PROG(DW, BPFVM_CMPXCHG, INIT, RET_SRC), .r0 = OPND },
-	{ "cmpxchg failure (memory)", ATOMIC_PROG(DW, BPFVM_CMPXCHG, 5, RET_MEM),
-	  .r0 = INIT },
+	{ "cmpxchg failure (memory)",
+	  ATOMIC_PROG(DW, BPFVM_CMPXCHG, 5, RET_MEM), .r0 = INIT },
 	{ "cmpxchg failure (r0)", ATOMIC_PROG(DW, BPFVM_CMPXCHG, 5, RET_R0),
 	  .r0 = INIT },
 	{ "cmpxchg failure on the high half (memory)",
@@ -767,7 +779,8 @@ static const struct run_case cases[] = {
 	  MEM(1, 0, 0, 0, 0, 0, 0, 0), .r0 = 42,
 	  MEM_AFTER(42, 0, 0, 0, 0, 0, 0, 0) },
 	{ "fetch_add32 into ctx at offset 4",
-	  PROG(MOV64_IMM(2, 2), ATOMIC(BPFVM_W, BPFVM_ADD | BPFVM_FETCH, 1, 2, 4),
+	  PROG(MOV64_IMM(2, 2),
+	       ATOMIC(BPFVM_W, BPFVM_ADD | BPFVM_FETCH, 1, 2, 4),
 	       MOV64_REG(0, 2), EXIT()),
 	  MEM(0, 0, 0, 0, 7, 0, 0, 0), .r0 = 7,
 	  MEM_AFTER(0, 0, 0, 0, 9, 0, 0, 0) },
@@ -789,8 +802,8 @@ static const struct run_case cases[] = {
 	  .r0 = 3 },
 
 	/* Jumps. */
-	{ "ja forward",
-	  PROG(MOV64_IMM(0, 1), JA(1), MOV64_IMM(0, 2), EXIT()), .r0 = 1 },
+	{ "ja forward", PROG(MOV64_IMM(0, 1), JA(1), MOV64_IMM(0, 2), EXIT()),
+	  .r0 = 1 },
 	{ "ja backward (a loop)",
 	  PROG(MOV64_IMM(0, 0), MOV64_IMM(1, 5), ALU64_IMM(BPFVM_ADD, 0, 2),
 	       ALU64_IMM(BPFVM_SUB, 1, 1), JMP_IMM(BPFVM_JEQ, 1, 0, 1), JA(-4),
@@ -805,7 +818,8 @@ static const struct run_case cases[] = {
 	{ "conditional jump by 0",
 	  PROG(MOV64_IMM(0, 3), JMP_IMM(BPFVM_JEQ, 0, 3, 0), EXIT()), .r0 = 3 },
 	{ "jeq over lddw",
-	  PROG(MOV64_IMM(0, 3), JMP_IMM(BPFVM_JEQ, 0, 3, 2), LDDW(0, 7), EXIT()),
+	  PROG(MOV64_IMM(0, 3), JMP_IMM(BPFVM_JEQ, 0, 3, 2), LDDW(0, 7),
+	       EXIT()),
 	  .r0 = 3 },
 
 	/* bpf-to-bpf calls. */
@@ -866,8 +880,8 @@ static const struct run_case cases[] = {
 	       ALU64_IMM(BPFVM_ADD, 0, 1), EXIT()),
 	  .r0 = 8 },
 	{ "helper keeps r6-r9",
-	  PROG(MOV64_IMM(6, 6), MOV64_IMM(9, 9), CALL(H_COUNT),
-	       MOV64_REG(0, 6), ALU64_REG(BPFVM_MUL, 0, 9), EXIT()),
+	  PROG(MOV64_IMM(6, 6), MOV64_IMM(9, 9), CALL(H_COUNT), MOV64_REG(0, 6),
+	       ALU64_REG(BPFVM_MUL, 0, 9), EXIT()),
 	  .r0 = 54 },
 	{ "read a buffer a helper allowed",
 	  PROG(CALL(H_RO_BUF), LDX(BPFVM_DW, 0, 0, 8), EXIT()),
@@ -876,9 +890,10 @@ static const struct run_case cases[] = {
 	  PROG(CALL(H_RW_BUF), ST(BPFVM_DW, 0, 0, 0x55), LDX(BPFVM_DW, 0, 0, 0),
 	       EXIT()),
 	  .r0 = 0x55 },
-	{ "callx", PROG(MOV64_IMM(1, 9), MOV64_IMM(2, 8), MOV64_IMM(3, 7),
-			MOV64_IMM(4, 6), MOV64_IMM(5, 5), MOV64_IMM(6, H_PACK),
-			CALLX(6), EXIT()),
+	{ "callx",
+	  PROG(MOV64_IMM(1, 9), MOV64_IMM(2, 8), MOV64_IMM(3, 7),
+	       MOV64_IMM(4, 6), MOV64_IMM(5, 5), MOV64_IMM(6, H_PACK), CALLX(6),
+	       EXIT()),
 	  .r0 = 0x0506070809 },
 
 	/* Legacy packet loads: big-endian, out of bounds ends with 0. */
@@ -886,11 +901,12 @@ static const struct run_case cases[] = {
 	  MEM(1, 2, 3, 4, 5, 6, 7, 8), .r0 = 0x01020304 },
 	{ "ldabsw, last word", PROG(LDABS(BPFVM_W, 4), EXIT()),
 	  MEM(1, 2, 3, 4, 5, 6, 7, 8), .r0 = 0x05060708 },
-	{ "ldabsh", PROG(LDABS(BPFVM_H, 2), EXIT()), MEM(1, 2, 3, 4, 5, 6, 7, 8),
-	  .r0 = 0x0304 },
-	{ "ldabsb", PROG(LDABS(BPFVM_B, 7), EXIT()), MEM(1, 2, 3, 4, 5, 6, 7, 8),
-	  .r0 = 0x08 },
-	{ "ldabsb replaces r0", PROG(MOV64_IMM(0, -1), LDABS(BPFVM_B, 0), EXIT()),
+	{ "ldabsh", PROG(LDABS(BPFVM_H, 2), EXIT()),
+	  MEM(1, 2, 3, 4, 5, 6, 7, 8), .r0 = 0x0304 },
+	{ "ldabsb", PROG(LDABS(BPFVM_B, 7), EXIT()),
+	  MEM(1, 2, 3, 4, 5, 6, 7, 8), .r0 = 0x08 },
+	{ "ldabsb replaces r0",
+	  PROG(MOV64_IMM(0, -1), LDABS(BPFVM_B, 0), EXIT()),
 	  MEM(1, 2, 3, 4, 5, 6, 7, 8), .r0 = 0x01 },
 	{ "ldindw", PROG(MOV64_IMM(3, 2), LDIND(BPFVM_W, 3, 2), EXIT()),
 	  MEM(1, 2, 3, 4, 5, 6, 7, 8), .r0 = 0x05060708 },
@@ -930,13 +946,12 @@ static const struct run_case cases[] = {
 	{ "read across the top of the stack",
 	  PROG(LDX(BPFVM_DW, 0, 10, -4), EXIT()),
 	  .err = FAULT ": read of 8 bytes", .insn = 0 },
-	{ "write r10+0",
-	  PROG(MOV64_IMM(0, 0), ST(BPFVM_B, 10, 0, 1), EXIT()),
+	{ "write r10+0", PROG(MOV64_IMM(0, 0), ST(BPFVM_B, 10, 0, 1), EXIT()),
 	  .err = FAULT ": write of 1 bytes", .insn = 1 },
 	{ "write r10+7", PROG(MOV64_IMM(0, 0), STX(BPFVM_B, 10, 0, 7), EXIT()),
 	  .err = FAULT ": write of 1 bytes", .insn = 1 },
-	{ "read r10-513", PROG(LDX(BPFVM_B, 0, 10, -513), EXIT()),
-	  .err = FAULT, .insn = 0 },
+	{ "read r10-513", PROG(LDX(BPFVM_B, 0, 10, -513), EXIT()), .err = FAULT,
+	  .insn = 0 },
 	{ "write across the bottom of the stack",
 	  PROG(MOV64_IMM(0, 0), ST(BPFVM_DW, 10, -516, 0), EXIT()),
 	  .err = FAULT ": write of 8 bytes", .insn = 1 },
@@ -987,8 +1002,8 @@ static const struct run_case cases[] = {
 	  PROG(CALL(H_RW_BUF), LDX(BPFVM_DW, 0, 0, 12), EXIT()), .err = FAULT,
 	  .insn = 1 },
 	{ "read memory no helper allowed (nor an earlier run)",
-	  PROG(CALL(H_HIDDEN_BUF), LDX(BPFVM_B, 0, 0, 0), EXIT()),
-	  .err = FAULT, .insn = 1 },
+	  PROG(CALL(H_HIDDEN_BUF), LDX(BPFVM_B, 0, 0, 0), EXIT()), .err = FAULT,
+	  .insn = 1 },
 	{ "atomic add to a read-only buffer",
 	  PROG(CALL(H_RO_BUF), MOV64_IMM(1, 1),
 	       ATOMIC(BPFVM_DW, BPFVM_ADD, 0, 1, 0), EXIT()),
@@ -1014,8 +1029,8 @@ static const struct run_case cases[] = {
 	{ "callx abort", PROG(MOV64_IMM(6, H_ABORT), CALLX(6), EXIT()),
 	  .err = "stopped by the test", .insn = 1 },
 	{ "callx to an unregistered id",
-	  PROG(MOV64_IMM(6, 99), CALLX(6), EXIT()),
-	  .err = "callx to helper 99", .insn = 1 },
+	  PROG(MOV64_IMM(6, 99), CALLX(6), EXIT()), .err = "callx to helper 99",
+	  .insn = 1 },
 	{ "callx to 0", PROG(MOV64_IMM(0, 0), CALLX(0), EXIT()),
 	  .err = "callx to helper 0", .insn = 1 },
 	{ "callx to an id with high bits",
@@ -1074,7 +1089,8 @@ static const struct run_case cases[] = {
 	  PROG(MOV64_IMM(0, 0), MOV64_IMM(1, 10), ALU64_IMM(BPFVM_ADD, 0, 1),
 	       ALU64_IMM(BPFVM_SUB, 1, 1), JMP_IMM(BPFVM_JNE, 1, 0, -3),
 	       EXIT()),
-	  .err = "instruction budget of 32 exhausted", .insn = 4, .budget = 32 },
+	  .err = "instruction budget of 32 exhausted", .insn = 4,
+	  .budget = 32 },
 	{ "budget below main's length",
 	  PROG(MOV64_IMM(0, 0), MOV64_IMM(1, 10), ALU64_IMM(BPFVM_ADD, 0, 1),
 	       ALU64_IMM(BPFVM_SUB, 1, 1), JMP_IMM(BPFVM_JNE, 1, 0, -3),
@@ -1085,8 +1101,7 @@ static const struct run_case cases[] = {
 	{ "infinite ja32", PROG(MOV64_IMM(0, 0), JA32(-1)), .err = "budget",
 	  .insn = 1, .budget = 1000 },
 	{ "infinite loop through a call",
-	  PROG(MOV64_IMM(0, 0), CALL_LOCAL(1), JA(-2), MOV64_IMM(0, 1),
-	       EXIT()),
+	  PROG(MOV64_IMM(0, 0), CALL_LOCAL(1), JA(-2), MOV64_IMM(0, 1), EXIT()),
 	  .err = "budget", .insn = -1, .budget = 100000 },
 };
 
@@ -1111,7 +1126,8 @@ static void run_case(bpfvm *vm, const struct run_case *c)
 			     (c->insn >= 0 && err.insn != c->insn)
 		   : rc != 0 || r0 != c->r0) {
 		check_failures++;
-		fprintf(stderr, "FAIL %s: rc %d, r0 0x%" PRIx64 ", insn %d: %s\n",
+		fprintf(stderr,
+			"FAIL %s: rc %d, r0 0x%" PRIx64 ", insn %d: %s\n",
 			c->name, rc, r0, err.insn, err.msg);
 		if (c->err)
 			fprintf(stderr, "    want insn %d: ...%s...\n", c->insn,
@@ -1123,8 +1139,8 @@ static void run_case(bpfvm *vm, const struct run_case *c)
 		check_count++;
 		if (memcmp(mem, c->mem_after, c->mem_len)) {
 			check_failures++;
-			fprintf(stderr, "FAIL %s: the context after the run:",
-				c->name);
+			fprintf(stderr,
+				"FAIL %s: the context after the run:", c->name);
 			for (size_t i = 0; i < c->mem_len; i++)
 				fprintf(stderr, " %02x", mem[i]);
 			fprintf(stderr, "\n");
@@ -1228,12 +1244,9 @@ static void test_tail_calls(bpfvm *vm)
 	};
 	/* main calls f, f tail-calls: the target returns to main. */
 	static const bpfvm_insn from_function[] = {
-		CALL_LOCAL(2),
-		ALU64_IMM(BPFVM_ADD, 0, 1),
-		EXIT(),
-		CALL(H_TAIL),
-		MOV64_IMM(0, 7),
-		EXIT(),
+		CALL_LOCAL(2),	 ALU64_IMM(BPFVM_ADD, 0, 1),
+		EXIT(),		 CALL(H_TAIL),
+		MOV64_IMM(0, 7), EXIT(),
 	};
 	/* Count the runs in ctx[0], tail-call itself until refused. */
 	static const bpfvm_insn self[] = {
@@ -1283,6 +1296,63 @@ out:
 	bpfvm_prog_free(s);
 }
 
+static uint64_t h_nine(bpfvm_exec *exec, uint64_t r1, uint64_t r2, uint64_t r3,
+		       uint64_t r4, uint64_t r5)
+{
+	return 9;
+}
+
+/*
+ * A tail call to a program of another VM, whose helper ids mean other
+ * helpers: refused, or run with its own VM's helpers, never a crash. In a
+ * child process, so that a crash fails this check alone.
+ */
+static void test_tail_call_other_vm(bpfvm *vm)
+{
+	static const bpfvm_insn caller[] = { CALL(H_TAIL), EXIT() };
+	static const bpfvm_insn target[] = { CALL(2), EXIT() };
+	int status = -1;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		bpfvm *other = bpfvm_new();
+		bpfvm_prog *t = NULL;
+		bpfvm_error err;
+		uint64_t r0;
+		int rc;
+
+		if (other && !bpfvm_register_helper(other, 2, "nine", h_nine))
+			t = bpfvm_load(other, target, 2, &err);
+		if (!t)
+			_exit(2);
+		tail_target = t;
+		rc = run(vm, "tail call to another VM", caller, 2, NULL, 0, &r0,
+			 &err);
+		/* Refused (the caller's r0: the helper's 1) or run (9). */
+		if (rc == 0 && (r0 == 1 || r0 == 9))
+			_exit(0);
+		fprintf(stderr,
+			"tail call to another VM: rc %d, r0 0x%" PRIx64
+			" (helper 2 of the caller's VM ran?)\n",
+			rc, r0);
+		_exit(3);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	check_count++;
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		check_failures++;
+		fprintf(stderr,
+			"FAIL tail call to a program of another VM: %s "
+			"%d\n",
+			WIFSIGNALED(status) ? "signal" : "status",
+			WIFSIGNALED(status) ? WTERMSIG(status)
+					    : WEXITSTATUS(status));
+	}
+}
+
 /* Jumps beyond 16-bit offsets (ja32) and at the limits of off. */
 static void test_long_jumps(bpfvm *vm)
 {
@@ -1328,8 +1398,7 @@ static void test_long_jumps(bpfvm *vm)
 	p[2] = (bpfvm_insn)ALU64_IMM(BPFVM_ADD, 0, 1);
 	p[3] = (bpfvm_insn)EXIT();
 	p[32769] = (bpfvm_insn)JA(-32768);
-	CHECK(run(vm, "off 32767 and -32768", p, far, NULL, 0, &r0, &err) ==
-	      0);
+	CHECK(run(vm, "off 32767 and -32768", p, far, NULL, 0, &r0, &err) == 0);
 	CHECK_U64(r0, 1);
 	free(p);
 }
@@ -1375,8 +1444,8 @@ static void test_fresh_stack(bpfvm *vm)
 	int rc;
 
 	dirty_host_stack();
-	rc = run(vm, "fresh stack", prog, sizeof(prog) / sizeof(prog[0]),
-		 NULL, 0, &r0, &err);
+	rc = run(vm, "fresh stack", prog, sizeof(prog) / sizeof(prog[0]), NULL,
+		 0, &r0, &err);
 	CHECK(rc == 0);
 	CHECK_U64(r0, 0);
 }
@@ -1395,14 +1464,16 @@ static uint64_t rnd(void)
  * fields zero and its variant fields valid, so most pass bpfvm_check. */
 static bpfvm_insn random_insn(void)
 {
-	static const int32_t imms[] = { 0, 1, -1, 2, 7, 8, 16, 31, 32, 63,
-					64, -8, -512, 0x7fffffff, H_PACK,
-					H_RW_BUF };
-	static const int16_t offs[] = { 0, 1, 2, -1, -2, -3, 8, -8, 16,
-					-16, -64, -512, 4, 3 };
-	static const int32_t atomics[] = { BPFVM_ADD, BPFVM_OR, BPFVM_AND,
-					   BPFVM_XOR, BPFVM_XCHG,
-					   BPFVM_CMPXCHG };
+	static const int32_t imms[] = { 0,    1,	  -1,	  2,
+					7,    8,	  16,	  31,
+					32,   63,	  64,	  -8,
+					-512, 0x7fffffff, H_PACK, H_RW_BUF };
+	static const int16_t offs[] = { 0,  1,	2,   -1,  -2,	-3, 8,
+					-8, 16, -16, -64, -512, 4,  3 };
+	static const int32_t atomics[] = {
+		BPFVM_ADD, BPFVM_OR,   BPFVM_AND,
+		BPFVM_XOR, BPFVM_XCHG, BPFVM_CMPXCHG
+	};
 	uint64_t r = rnd();
 	uint8_t code = (uint8_t)r, op;
 	bpfvm_insn in;
@@ -1525,21 +1596,24 @@ static void test_random_runs(bpfvm *vm)
 		if ((rc != 0 && rc != -1) || (rc && !err.msg[0]) ||
 		    (rc && (err.insn < 0 || err.insn >= (int)n))) {
 			check_failures++;
-			fprintf(stderr, "FAIL random run %d: rc %d, insn %d: %s\n",
-				i, rc, err.insn, err.msg);
+			fprintf(stderr,
+				"FAIL random run %d: rc %d, insn %d: %s\n", i,
+				rc, err.insn, err.msg);
 		}
 		for (int g = 0; g < GUARD; g++) {
 			if (buf[g] != 0xee || buf[GUARD + CTX + g] != 0xee) {
 				check_failures++;
-				fprintf(stderr, "FAIL random run %d: wrote "
-					"outside the context\n", i);
+				fprintf(stderr,
+					"FAIL random run %d: wrote "
+					"outside the context\n",
+					i);
 				break;
 			}
 		}
 		bpfvm_prog_free(prog);
 	}
 	bpfvm_set_budget(vm, BPFVM_DEFAULT_BUDGET);
-	fprintf(stderr, "ran %d ok %d\n", ran, ok);
+	printf("random programs: %d ran, %d to the end\n", ran, ok);
 	/* Enough of them get through the checks and run to the end. */
 	CHECK(ran > 1000);
 	CHECK(ok > 200);
@@ -1558,6 +1632,7 @@ int main(void)
 		run_case(vm, &cases[i]);
 	test_budget_bound(vm);
 	test_tail_calls(vm);
+	test_tail_call_other_vm(vm);
 	test_long_jumps(vm);
 	test_fresh_stack(vm);
 	test_random_runs(vm);

@@ -942,10 +942,12 @@ static void bench_lookup(void)
 	bpfvm_map *arr = mk(BPFVM_MAP_ARRAY, 4, 8, 1024, 0);
 	bpfvm_map *hash = mk(BPFVM_MAP_HASH, 4, 8, 1024, 0);
 	bpfvm_map *lru = mk(BPFVM_MAP_LRU_HASH, 4, 8, 1024, 0);
+	bpfvm_map *pcpu = mk(BPFVM_MAP_PERCPU_ARRAY, 4, 8, 1024, 0);
 	uint64_t v = 1;
 
-	if (!arr || !hash || !lru)
+	if (!arr || !hash || !lru || !pcpu)
 		return;
+	bpfvm_cpu_set(1);
 	for (uint32_t k = 0; k < 1024; k++) {
 		bpfvm_map_update(hash, &k, &v, 0);
 		bpfvm_map_update(lru, &k, &v, 0);
@@ -953,6 +955,8 @@ static void bench_lookup(void)
 	bench_one("array (1024 entries)", arr, 1024);
 	bench_one("hash, u32 key (1024 entries)", hash, 1024);
 	bench_one("lru_hash, u32 key (1024)", lru, 1024);
+	bench_one("percpu_array (1024 entries)", pcpu, 1024);
+	bpfvm_map_unref(pcpu);
 	bpfvm_map_unref(arr);
 	bpfvm_map_unref(hash);
 	bpfvm_map_unref(lru);

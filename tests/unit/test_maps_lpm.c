@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bpfvm/maps.h"
 #include "check.h"
@@ -393,6 +394,38 @@ static void test_random(void)
 	bpfvm_map_unref(map);
 }
 
+/* How fast a program's lookup is (printed, not asserted): 1024 routes
+ * from /8 to /32, addresses that hit each length. */
+static void bench_lookup(void)
+{
+	bpfvm_map *map = mk_trie(4, 1024);
+	const int rounds = 1000000;
+	volatile uintptr_t sink = 0;
+	struct timespec t0, t1;
+
+	if (!map)
+		return;
+	for (uint32_t i = 0; i < 1024; i++) {
+		struct key4 k = k4(8 + i % 25, (uint8_t)(i >> 2), (uint8_t)i,
+				   (uint8_t)(i * 7), (uint8_t)(i * 13));
+
+		bpfvm_map_update(map, &k, &i, 0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < rounds; i++) {
+		struct key4 k = k4(32, (uint8_t)(i >> 2), (uint8_t)i,
+				   (uint8_t)(i * 7), (uint8_t)(i * 11));
+
+		sink += (uintptr_t)bpfvm_map_lookup_elem(map, &k);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("bench: %-28s %6.1f ns/lookup\n", "lpm_trie IPv4 (1024 routes)",
+	       ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) /
+		       rounds);
+	(void)sink;
+	bpfvm_map_unref(map);
+}
+
 int main(void)
 {
 	test_ipv4();
@@ -400,5 +433,6 @@ int main(void)
 	test_postorder();
 	test_ipv6();
 	test_random();
+	bench_lookup();
 	DONE();
 }
