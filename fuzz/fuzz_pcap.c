@@ -37,6 +37,8 @@ static const char program[] =
 	"r0 = 1\n"
 	"exit\n";
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 static bpfvm *vm;
 static bpfvm_prog *prog;
 

@@ -7,13 +7,28 @@
  * Programs: every function symbol in an executable section other than
  * .text, named by SEC(); functions in .text are subprograms, appended to
  * each program that calls them (bpf-to-bpf calls relocated, as libbpf
- * does). Maps: BTF-defined in `.maps`, legacy `struct bpf_map_def` in
- * `maps`, and global data (.data, .rodata, .bss, .rodata.str*) as
- * single-element array maps. Map references in instructions become
- * `lddw` with src BPFVM_PSEUDO_MAP_IDX (imm = index into the object's
- * maps) or BPFVM_PSEUDO_MAP_IDX_VALUE (imm = index, next imm = offset),
- * the kernel's fd_array encoding; function addresses (callbacks) become
- * BPFVM_PSEUDO_FUNC with a pc-relative imm.
+ * does). Older objects work too: untyped, unsized global symbols (old
+ * clang, samples/bpf, iproute2) start a program running to the next
+ * symbol, an executable section without symbols is one program named
+ * after it, and an object with code only in .text (no SEC()) gets its
+ * global .text functions as programs of section ".text".
+ *
+ * Maps, in this order: legacy definitions in `maps` (and `maps/<name>`)
+ * sections, libbpf's 20-byte struct bpf_map_def or the 28-byte
+ * (samples/bpf: inner_map_idx) and 36-byte (iproute2: id, pinning,
+ * inner_id) variants; BTF-defined maps in `.maps`; then global data,
+ * one single-element array map per non-empty .data, .data.*, .rodata,
+ * .rodata.* (incl. .rodata.str1.1) and .bss section, named after the
+ * section (libbpf prefixes the object name for the kernel: "obj.data").
+ * Initial map-in-map and prog-array slots (`.values = { ... }`) are
+ * checked but not recorded.
+ *
+ * Map references in instructions become `lddw` with src
+ * BPFVM_PSEUDO_MAP_IDX (imm = index into the object's maps) or
+ * BPFVM_PSEUDO_MAP_IDX_VALUE (imm = index, next imm = offset), the
+ * kernel's fd_array encoding; function addresses (callbacks) become
+ * BPFVM_PSEUDO_FUNC with a pc-relative imm. Calls to undefined (extern)
+ * functions, kfuncs and extern variables (__ksym, __kconfig) are refused.
  *
  * Malformed, truncated or unsupported objects are refused with a message
  * naming the section, symbol or offset at fault; nothing is trusted.
@@ -47,13 +62,18 @@ enum { BPFVM_PIN_NONE = 0, BPFVM_PIN_BY_NAME = 1 };
 struct bpfvm_elf_map {
 	struct bpfvm_map_spec spec; /* name: the variable or section name */
 	bool has_inner; /* map-in-map: spec.inner points at inner */
-	struct bpfvm_map_spec inner;
+	struct bpfvm_map_spec inner; /* name: "<outer>.inner" for BTF maps,
+				      * the inner map's for legacy ones */
 	enum bpfvm_elf_map_kind kind;
+	/* __uint(pinning, N) as given (BPFVM_PIN_BY_NAME is libbpf's; other
+	 * loaders define more, e.g. Cilium's 16); legacy iproute2 pinning
+	 * reads as BPFVM_PIN_BY_NAME. */
 	uint32_t pinning;
 	/* Global data: the section's bytes (NULL for .bss: zeros). */
 	const void *data;
 	size_t data_size;
-	/* BTF type ids of key and value (0: unknown), for typed dumps. */
+	/* BTF type ids of key and value (0: unknown), for typed dumps;
+	 * global data maps have their section's DATASEC as value type. */
 	uint32_t btf_key_type;
 	uint32_t btf_value_type;
 };

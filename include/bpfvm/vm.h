@@ -174,7 +174,9 @@ const bpfvm *bpfvm_exec_vm(const bpfvm_exec *exec);
 /* The context the run started with (r1), e.g. a bpfvm_xdp_buff. */
 void *bpfvm_exec_ctx(const bpfvm_exec *exec);
 /* Let the running program access [ptr, ptr + len) until it returns.
- * Returns 0, or -1 when the table of allowed regions is full. */
+ * When the table of regions is full the oldest a helper allowed is
+ * reused (a program still holding that pointer then faults, never the
+ * host). Returns 0 (-1 only if global data fills the whole table). */
 int bpfvm_exec_allow(bpfvm_exec *exec, const void *ptr, size_t len,
 		     bool writable);
 /* Withdraw the latest region allowed at ptr (a submitted ring buffer

@@ -10,8 +10,8 @@
 
 #include "elf/btf.h"
 
-#define BTF_MAGIC 0xeb9f
-#define BTF_HDR_MIN 24
+#define BTF_MAGIC     0xeb9f
+#define BTF_HDR_MIN   24
 #define BTF_TYPE_SIZE 12
 /* info: vlen bits 0-15, kind bits 24-28, kind_flag bit 31. */
 #define BTF_INFO_UNUSED 0x60ff0000u
@@ -22,6 +22,8 @@ struct btf {
 	struct btf_type *types; /* types[0] is void */
 	uint32_t ntypes;
 	const char *section;
+	uint32_t *datasecs; /* DATASEC ids sorted by name */
+	uint32_t ndatasecs;
 };
 
 static uint32_t rd32(const uint8_t *p)
@@ -37,7 +39,7 @@ static uint16_t rd16(const uint8_t *p)
 
 /* Bytes of extra data after the 12-byte record, per kind. */
 static const struct {
-	uint8_t fixed; /* bytes always present */
+	uint8_t fixed;	  /* bytes always present */
 	uint8_t per_vlen; /* bytes per vlen entry */
 	const char *name;
 } kind_info[BTF_KIND_MAX + 1] = {
@@ -204,12 +206,15 @@ static int check_header(const uint8_t *d, size_t size, const char *name,
 	uint32_t hdr_len, toff, tlen, soff, slen;
 
 	if (size < BTF_HDR_MIN)
-		return bpfvm_fail(err, -1, "%s: %zu bytes, too short for the "
-				  "24-byte BTF header", name, size);
+		return bpfvm_fail(err, -1,
+				  "%s: %zu bytes, too short for the "
+				  "24-byte BTF header",
+				  name, size);
 	if (rd16(d) != BTF_MAGIC)
-		return bpfvm_fail(err, -1, "%s: bad magic 0x%04x (want 0xeb9f; "
-				  "big-endian BTF is not supported)", name,
-				  rd16(d));
+		return bpfvm_fail(err, -1,
+				  "%s: bad magic 0x%04x (want 0xeb9f; "
+				  "big-endian BTF is not supported)",
+				  name, rd16(d));
 	if (d[2] != 1)
 		return bpfvm_fail(err, -1, "%s: unknown BTF version %u", name,
 				  d[2]);
@@ -219,19 +224,25 @@ static int check_header(const uint8_t *d, size_t size, const char *name,
 	soff = rd32(d + 16);
 	slen = rd32(d + 20);
 	if (hdr_len < BTF_HDR_MIN || hdr_len > size)
-		return bpfvm_fail(err, -1, "%s: header length %u is outside "
-				  "[24, %zu]", name, hdr_len, size);
+		return bpfvm_fail(err, -1,
+				  "%s: header length %u is outside "
+				  "[24, %zu]",
+				  name, hdr_len, size);
 	if (toff % 4 || (uint64_t)hdr_len + toff + tlen > size)
-		return bpfvm_fail(err, -1, "%s: type area at %u + %u is past "
+		return bpfvm_fail(err, -1,
+				  "%s: type area at %u + %u is past "
 				  "the %zu-byte section (or misaligned)",
 				  name, toff, tlen, size - hdr_len);
 	if ((uint64_t)hdr_len + soff + slen > size)
-		return bpfvm_fail(err, -1, "%s: string area at %u + %u is past "
-				  "the %zu-byte section", name, soff, slen,
-				  size - hdr_len);
+		return bpfvm_fail(err, -1,
+				  "%s: string area at %u + %u is past "
+				  "the %zu-byte section",
+				  name, soff, slen, size - hdr_len);
 	if (!slen || d[hdr_len + soff] != 0 || d[hdr_len + soff + slen - 1])
-		return bpfvm_fail(err, -1, "%s: the string area must start and "
-				  "end with a NUL byte", name);
+		return bpfvm_fail(err, -1,
+				  "%s: the string area must start and "
+				  "end with a NUL byte",
+				  name);
 	if ((uint64_t)toff < (uint64_t)soff + slen &&
 	    (uint64_t)soff < (uint64_t)toff + tlen)
 		return bpfvm_fail(err, -1, "%s: type and string areas overlap",
@@ -253,30 +264,77 @@ static int count_types(const uint8_t *p, uint32_t len, const char *name,
 		uint32_t info, kind, need;
 
 		if (len - off < BTF_TYPE_SIZE)
-			return bpfvm_fail(err, -1, "%s: type [%u] at offset %u "
+			return bpfvm_fail(err, -1,
+					  "%s: type [%u] at offset %u "
 					  "is cut short by the end of the type "
-					  "area", name, n + 1, off);
+					  "area",
+					  name, n + 1, off);
 		info = rd32(p + off + 4);
 		kind = info >> 24 & 0x1f;
 		if (!kind || kind > BTF_KIND_MAX)
-			return bpfvm_fail(err, -1, "%s: type [%u] has unknown "
-					  "kind %u", name, n + 1, kind);
+			return bpfvm_fail(err, -1,
+					  "%s: type [%u] has unknown "
+					  "kind %u",
+					  name, n + 1, kind);
 		if (info & BTF_INFO_UNUSED)
-			return bpfvm_fail(err, -1, "%s: type [%u] sets unused "
-					  "info bits (0x%08x)", name, n + 1,
-					  info);
+			return bpfvm_fail(err, -1,
+					  "%s: type [%u] sets unused "
+					  "info bits (0x%08x)",
+					  name, n + 1, info);
 		need = kind_info[kind].fixed +
 		       kind_info[kind].per_vlen * (info & 0xffff);
 		if (len - off - BTF_TYPE_SIZE < need)
-			return bpfvm_fail(err, -1, "%s: type [%u] %s needs %u "
+			return bpfvm_fail(err, -1,
+					  "%s: type [%u] %s needs %u "
 					  "bytes past offset %u, the type area "
-					  "has %u", name, n + 1,
-					  kind_info[kind].name, need, off,
-					  len - off - BTF_TYPE_SIZE);
+					  "has %u",
+					  name, n + 1, kind_info[kind].name,
+					  need, off, len - off - BTF_TYPE_SIZE);
 		off += BTF_TYPE_SIZE + need;
 		n++;
 	}
 	*count = n;
+	return 0;
+}
+
+/* qsort and bsearch pass no context: compare through the names, which
+ * index_datasecs resolves once into this pair. */
+struct datasec_name {
+	const char *name;
+	uint32_t id;
+};
+
+static int cmp_datasec(const void *a, const void *b)
+{
+	const struct datasec_name *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int index_datasecs(struct btf *btf)
+{
+	struct datasec_name *tmp;
+	uint32_t n = 0;
+
+	for (uint32_t id = 1; id <= btf->ntypes; id++)
+		n += btf->types[id].kind == BTF_KIND_DATASEC;
+	tmp = calloc((size_t)n + 1, sizeof(*tmp));
+	btf->datasecs = calloc((size_t)n + 1, sizeof(*btf->datasecs));
+	if (!tmp || !btf->datasecs) {
+		free(tmp);
+		return -1;
+	}
+	for (uint32_t id = 1; id <= btf->ntypes; id++)
+		if (btf->types[id].kind == BTF_KIND_DATASEC)
+			tmp[btf->ndatasecs++] = (struct datasec_name){
+				btf_name(btf, &btf->types[id]), id
+			};
+	/* Equal names by id: the first DATASEC of a name wins. */
+	qsort(tmp, btf->ndatasecs, sizeof(*tmp), cmp_datasec);
+	for (uint32_t i = 0; i < btf->ndatasecs; i++)
+		btf->datasecs[i] = tmp[i].id;
+	free(tmp);
 	return 0;
 }
 
@@ -291,7 +349,8 @@ int btf_parse(uint8_t *data, size_t size, const char *name, struct btf **out,
 	    count_types(data + toff, tlen, name, &n, err))
 		return -1;
 	btf = calloc(1, sizeof(*btf));
-	if (!btf || !(btf->types = calloc((size_t)n + 1, sizeof(*btf->types)))) {
+	if (!btf ||
+	    !(btf->types = calloc((size_t)n + 1, sizeof(*btf->types)))) {
 		free(btf);
 		return bpfvm_fail(err, -1, "%s: out of memory for %u types",
 				  name, n);
@@ -320,6 +379,10 @@ int btf_parse(uint8_t *data, size_t size, const char *name, struct btf **out,
 			return -1;
 		}
 	}
+	if (index_datasecs(btf)) {
+		btf_free(btf);
+		return bpfvm_fail(err, -1, "%s: out of memory", name);
+	}
 	*out = btf;
 	return 0;
 }
@@ -328,6 +391,7 @@ void btf_free(struct btf *btf)
 {
 	if (!btf)
 		return;
+	free(btf->datasecs);
 	free(btf->types);
 	free(btf);
 }
@@ -537,12 +601,20 @@ void btf_set_secinfo_offset(struct btf *btf, uint32_t id, uint32_t i,
 
 uint32_t btf_find_datasec(const struct btf *btf, const char *name)
 {
-	for (uint32_t id = 1; id <= btf_ntypes(btf); id++) {
-		const struct btf_type *t = &btf->types[id];
+	uint32_t lo = 0, hi = btf ? btf->ndatasecs : 0;
 
-		if (t->kind == BTF_KIND_DATASEC &&
-		    !strcmp(btf_name(btf, t), name))
-			return id;
+	/* The leftmost of equal names, as a linear search would find. */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(btf_name(btf, &btf->types[btf->datasecs[mid]]),
+			   name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	if (lo < (btf ? btf->ndatasecs : 0) &&
+	    !strcmp(btf_name(btf, &btf->types[btf->datasecs[lo]]), name))
+		return btf->datasecs[lo];
 	return 0;
 }

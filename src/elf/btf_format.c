@@ -93,8 +93,8 @@ static void print_char(struct out *o, uint8_t c)
 }
 
 static void format_at(struct out *o, const struct btf *btf, uint32_t id,
-		      const struct data *d, uint64_t bit_off,
-		      uint32_t bitfield, int depth);
+		      const struct data *d, uint64_t bit_off, uint32_t bitfield,
+		      int depth);
 
 static void format_int(struct out *o, const struct btf *btf,
 		       const struct btf_type *t, const struct data *d,
@@ -122,8 +122,8 @@ static void format_int(struct out *o, const struct btf *btf,
 	}
 	if (enc & BTF_INT_BOOL)
 		put(o, v ? "true" : "false");
-	else if (bits == 8 && ((enc & BTF_INT_CHAR) ||
-				!strcmp(btf_name(btf, t), "char")))
+	else if (bits == 8 &&
+		 ((enc & BTF_INT_CHAR) || !strcmp(btf_name(btf, t), "char")))
 		print_char(o, (uint8_t)v); /* clang: "char", signed, no CHAR */
 	else if (sign)
 		put(o, "%lld", (long long)v);
@@ -247,8 +247,8 @@ static void format_datasec(struct out *o, const struct btf *btf,
 }
 
 static void format_at(struct out *o, const struct btf *btf, uint32_t id,
-		      const struct data *d, uint64_t bit_off,
-		      uint32_t bitfield, int depth)
+		      const struct data *d, uint64_t bit_off, uint32_t bitfield,
+		      int depth)
 {
 	const struct btf_type *t = btf_skip_mods(btf, id, NULL);
 	uint64_t v;
@@ -312,8 +312,7 @@ static void format_at(struct out *o, const struct btf *btf, uint32_t id,
 }
 
 size_t bpfvm_elf_format(const bpfvm_elf *elf, uint32_t type_id,
-			const void *data, size_t size, char *buf,
-			size_t buflen)
+			const void *data, size_t size, char *buf, size_t buflen)
 {
 	const struct btf *btf = elf ? elf->btf : NULL;
 	struct out o = { buf, buflen, 0, false };

@@ -64,59 +64,75 @@ const char *elf_sym_name(const struct bpfvm_elf *elf, size_t i)
 	return s->name;
 }
 
-static int read_header(struct bpfvm_elf *elf, uint64_t *shoff,
-		       uint32_t *shnum, uint32_t *shstrndx, bpfvm_error *err)
+static int read_header(struct bpfvm_elf *elf, uint64_t *shoff, uint32_t *shnum,
+		       uint32_t *shstrndx, bpfvm_error *err)
 {
 	static const uint8_t magic[4] = { 0x7f, 'E', 'L', 'F' };
 	const uint8_t *d = elf->buf;
 	uint16_t type, machine, shentsize;
 
 	if (elf->size < ELF_EHDR_SIZE)
-		return bpfvm_fail(err, -1, "file is %zu bytes, too short for "
-				  "the 64-byte ELF64 header", elf->size);
+		return bpfvm_fail(err, -1,
+				  "file is %zu bytes, too short for "
+				  "the 64-byte ELF64 header",
+				  elf->size);
 	if (memcmp(d, magic, 4))
-		return bpfvm_fail(err, -1, "not an ELF file (bad magic "
-				  "%02x %02x %02x %02x)", d[0], d[1], d[2],
-				  d[3]);
+		return bpfvm_fail(err, -1,
+				  "not an ELF file (bad magic "
+				  "%02x %02x %02x %02x)",
+				  d[0], d[1], d[2], d[3]);
 	if (d[4] != 2)
-		return bpfvm_fail(err, -1, "ELF class %u is not ELFCLASS64: "
-				  "BPF objects are 64-bit", d[4]);
+		return bpfvm_fail(err, -1,
+				  "ELF class %u is not ELFCLASS64: "
+				  "BPF objects are 64-bit",
+				  d[4]);
 	if (d[5] != 1)
-		return bpfvm_fail(err, -1, "ELF data encoding %u is not "
+		return bpfvm_fail(err, -1,
+				  "ELF data encoding %u is not "
 				  "little-endian (big-endian BPF objects are "
-				  "not supported)", d[5]);
+				  "not supported)",
+				  d[5]);
 	if (d[6] != 1)
 		return bpfvm_fail(err, -1, "ELF version %u is not 1", d[6]);
 	type = rd16(d + 16);
 	machine = rd16(d + 18);
 	if (type != ELF_ET_REL)
-		return bpfvm_fail(err, -1, "ELF type %u is not ET_REL: only "
+		return bpfvm_fail(err, -1,
+				  "ELF type %u is not ET_REL: only "
 				  "relocatable objects (clang -c) are "
-				  "loaded", type);
+				  "loaded",
+				  type);
 	if (machine != ELF_EM_BPF)
-		return bpfvm_fail(err, -1, "machine %u is not BPF (EM_BPF = "
-				  "247)", machine);
+		return bpfvm_fail(err, -1,
+				  "machine %u is not BPF (EM_BPF = "
+				  "247)",
+				  machine);
 	*shoff = rd64(d + 40);
 	shentsize = rd16(d + 58);
 	*shnum = rd16(d + 60);
 	*shstrndx = rd16(d + 62);
 	if (!*shnum)
-		return bpfvm_fail(err, -1, *shoff ? "extended section "
-				  "numbering (e_shnum 0) is not supported" :
-				  "the file has no section headers");
+		return bpfvm_fail(
+			err, -1,
+			*shoff ? "extended section "
+				 "numbering (e_shnum 0) is not supported"
+			       : "the file has no section headers");
 	if (shentsize != ELF_SHDR_SIZE)
 		return bpfvm_fail(err, -1, "section header size %u is not 64",
 				  shentsize);
 	if (*shoff > elf->size ||
 	    (uint64_t)*shnum * ELF_SHDR_SIZE > elf->size - *shoff)
-		return bpfvm_fail(err, -1, "section header table at 0x%llx + "
+		return bpfvm_fail(err, -1,
+				  "section header table at 0x%llx + "
 				  "%u * 64 bytes is past the end of the "
-				  "%zu-byte file", (unsigned long long)*shoff,
-				  *shnum, elf->size);
+				  "%zu-byte file",
+				  (unsigned long long)*shoff, *shnum,
+				  elf->size);
 	if (*shstrndx == SHN_XINDEX || *shstrndx >= *shnum)
-		return bpfvm_fail(err, -1, "section name table index %u is "
-				  "not one of the %u sections", *shstrndx,
-				  *shnum);
+		return bpfvm_fail(err, -1,
+				  "section name table index %u is "
+				  "not one of the %u sections",
+				  *shstrndx, *shnum);
 	return 0;
 }
 
@@ -126,15 +142,15 @@ static bool in_file(const struct bpfvm_elf *elf, uint64_t off, uint64_t size)
 	return off <= elf->size && size <= elf->size - off;
 }
 
-static int check_range(const struct bpfvm_elf *elf, size_t i,
-		       bpfvm_error *err)
+static int check_range(const struct bpfvm_elf *elf, size_t i, bpfvm_error *err)
 {
 	const struct elf_sec *s = &elf->secs[i];
 
 	if (s->type == SHT_NOBITS || s->type == SHT_NULL)
 		return 0;
 	if (!in_file(elf, s->offset, s->size))
-		return elf_fail_sec(elf, err, i, "offset 0x%llx + size 0x%llx "
+		return elf_fail_sec(elf, err, i,
+				    "offset 0x%llx + size 0x%llx "
 				    "is past the end of the %zu-byte file",
 				    (unsigned long long)s->offset,
 				    (unsigned long long)s->size, elf->size);
@@ -143,16 +159,18 @@ static int check_range(const struct bpfvm_elf *elf, size_t i,
 
 /* A string table is usable when its last byte ends the last string:
  * then every offset inside it starts a NUL-terminated string. */
-static int check_strtab(const struct bpfvm_elf *elf, size_t i,
-			bpfvm_error *err)
+static int check_strtab(const struct bpfvm_elf *elf, size_t i, bpfvm_error *err)
 {
 	const struct elf_sec *s = &elf->secs[i];
 
 	if (s->type != SHT_STRTAB)
-		return elf_fail_sec(elf, err, i, "type %u is not a string "
-				    "table (SHT_STRTAB)", s->type);
+		return elf_fail_sec(elf, err, i,
+				    "type %u is not a string "
+				    "table (SHT_STRTAB)",
+				    s->type);
 	if (s->size && s->data[s->size - 1])
-		return elf_fail_sec(elf, err, i, "string table does not end "
+		return elf_fail_sec(elf, err, i,
+				    "string table does not end "
 				    "with a NUL byte");
 	return 0;
 }
@@ -177,7 +195,7 @@ static enum elf_sec_role role_of(const struct elf_sec *s)
 		const char *name;
 		enum elf_sec_role role;
 	} exact[] = {
-		{ ".maps", SEC_MAPS_BTF }, { "maps", SEC_MAPS_LEGACY },
+		{ ".maps", SEC_MAPS_BTF },  { "maps", SEC_MAPS_LEGACY },
 		{ "license", SEC_LICENSE }, { "version", SEC_VERSION },
 		{ ".BTF", SEC_BTF },
 	};
@@ -196,13 +214,13 @@ static enum elf_sec_role role_of(const struct elf_sec *s)
 		return SEC_DATA;
 	if (is_dotted(s->name, ".rodata"))
 		return SEC_RODATA;
-	if (is_dotted(s->name, ".bss"))
+	if (!strcmp(s->name, ".bss")) /* libbpf has no .bss.* maps */
 		return SEC_BSS;
 	return SEC_OTHER;
 }
 
-static int read_sections(struct bpfvm_elf *elf, uint64_t shoff,
-			 uint32_t shnum, uint32_t shstrndx, bpfvm_error *err)
+static int read_sections(struct bpfvm_elf *elf, uint64_t shoff, uint32_t shnum,
+			 uint32_t shstrndx, bpfvm_error *err)
 {
 	const struct elf_sec *names;
 
@@ -228,7 +246,8 @@ static int read_sections(struct bpfvm_elf *elf, uint64_t shoff,
 	/* Names first (messages use them), through a checked name table. */
 	names = &elf->secs[shstrndx];
 	if (names->type != SHT_STRTAB)
-		return elf_fail_sec(elf, err, shstrndx, "the section name "
+		return elf_fail_sec(elf, err, shstrndx,
+				    "the section name "
 				    "table has type %u, not SHT_STRTAB",
 				    names->type);
 	if (check_range(elf, shstrndx, err))
@@ -240,9 +259,11 @@ static int read_sections(struct bpfvm_elf *elf, uint64_t shoff,
 		uint32_t off = rd32(elf->buf + shoff + (uint64_t)i * 64);
 
 		if (off >= names->size)
-			return elf_fail_sec(elf, err, i, "name offset %u is "
+			return elf_fail_sec(elf, err, i,
+					    "name offset %u is "
 					    "past the %llu-byte section name "
-					    "table", off,
+					    "table",
+					    off,
 					    (unsigned long long)names->size);
 		elf->secs[i].name = (const char *)names->data + off;
 	}
@@ -256,7 +277,8 @@ static int read_sections(struct bpfvm_elf *elf, uint64_t shoff,
 		if (i)
 			s->role = role_of(s);
 		if (s->role == SEC_CODE && s->size % BPF_INSN_SIZE)
-			return elf_fail_sec(elf, err, i, "code size %llu is "
+			return elf_fail_sec(elf, err, i,
+					    "code size %llu is "
 					    "not a multiple of 8",
 					    (unsigned long long)s->size);
 	}
@@ -270,10 +292,11 @@ static int read_symbol(struct bpfvm_elf *elf, const struct elf_sec *strs,
 	uint32_t name = rd32(p);
 
 	if (name >= strs->size)
-		return elf_fail_sec(elf, err, elf->symtab, "symbol %zu: name "
+		return elf_fail_sec(elf, err, elf->symtab,
+				    "symbol %zu: name "
 				    "offset %u is past the %llu-byte string "
-				    "table", i, name,
-				    (unsigned long long)strs->size);
+				    "table",
+				    i, name, (unsigned long long)strs->size);
 	s->name = (const char *)strs->data + name;
 	s->type = p[4] & 0xf;
 	s->bind = p[4] >> 4;
@@ -282,10 +305,11 @@ static int read_symbol(struct bpfvm_elf *elf, const struct elf_sec *strs,
 	s->size = rd64(p + 16);
 	if (s->shndx == SHN_XINDEX ||
 	    (s->shndx >= elf->nsecs && s->shndx < SHN_LORESERVE))
-		return elf_fail_sec(elf, err, elf->symtab, "symbol %zu '%.64s': "
+		return elf_fail_sec(elf, err, elf->symtab,
+				    "symbol %zu '%.64s': "
 				    "section index %u is not one of the %zu "
-				    "sections", i, s->name, s->shndx,
-				    elf->nsecs);
+				    "sections",
+				    i, s->name, s->shndx, elf->nsecs);
 	return 0;
 }
 
@@ -298,7 +322,8 @@ static int read_symbols(struct bpfvm_elf *elf, bpfvm_error *err)
 		if (elf->secs[i].type != SHT_SYMTAB)
 			continue;
 		if (elf->symtab >= 0)
-			return elf_fail_sec(elf, err, i, "a second symbol "
+			return elf_fail_sec(elf, err, i,
+					    "a second symbol "
 					    "table (the first is section %d)",
 					    elf->symtab);
 		elf->symtab = (int)i;
@@ -307,14 +332,18 @@ static int read_symbols(struct bpfvm_elf *elf, bpfvm_error *err)
 		return 0; /* nothing refers to symbols then; checked later */
 	tab = &elf->secs[elf->symtab];
 	if (tab->entsize != ELF_SYM_SIZE || tab->size % ELF_SYM_SIZE)
-		return elf_fail_sec(elf, err, elf->symtab, "entry size %llu "
+		return elf_fail_sec(elf, err, elf->symtab,
+				    "entry size %llu "
 				    "and size %llu do not make 24-byte "
-				    "symbols", (unsigned long long)tab->entsize,
+				    "symbols",
+				    (unsigned long long)tab->entsize,
 				    (unsigned long long)tab->size);
 	if (!tab->link || tab->link >= elf->nsecs)
-		return elf_fail_sec(elf, err, elf->symtab, "string table "
+		return elf_fail_sec(elf, err, elf->symtab,
+				    "string table "
 				    "index (sh_link) %u is not one of the %zu "
-				    "sections", tab->link, elf->nsecs);
+				    "sections",
+				    tab->link, elf->nsecs);
 	if (check_strtab(elf, tab->link, err))
 		return -1;
 	strs = &elf->secs[tab->link];

@@ -49,24 +49,24 @@ enum {
 /* BPF relocation types (docs.kernel.org/bpf/llvm_reloc.html). */
 enum {
 	R_BPF_NONE = 0,
-	R_BPF_64_64 = 1, /* lddw: imm pair = S + A */
-	R_BPF_64_ABS64 = 2, /* data: 64 bits = S + A */
-	R_BPF_64_ABS32 = 3, /* data: 32 bits = S + A */
+	R_BPF_64_64 = 1,       /* lddw: imm pair = S + A */
+	R_BPF_64_ABS64 = 2,    /* data: 64 bits = S + A */
+	R_BPF_64_ABS32 = 3,    /* data: 32 bits = S + A */
 	R_BPF_64_NODYLD32 = 4, /* data: 32 bits, .BTF.ext and DWARF */
-	R_BPF_64_32 = 10, /* call: imm = (S + A) / 8 - 1 */
+	R_BPF_64_32 = 10,      /* call: imm = (S + A) / 8 - 1 */
 };
 
 #define BPF_INSN_SIZE 8
 
 /* What a section is to a BPF loader. */
 enum elf_sec_role {
-	SEC_OTHER = 0, /* ignored (debug info, .BTF.ext, eh_frame, ...) */
-	SEC_CODE, /* executable: programs or subprograms */
-	SEC_MAPS_BTF, /* .maps */
+	SEC_OTHER = 0,	 /* ignored (debug info, .BTF.ext, eh_frame, ...) */
+	SEC_CODE,	 /* executable: programs or subprograms */
+	SEC_MAPS_BTF,	 /* .maps */
 	SEC_MAPS_LEGACY, /* maps, maps/<anything> */
-	SEC_DATA, /* .data, .data.* */
-	SEC_RODATA, /* .rodata, .rodata.* */
-	SEC_BSS, /* .bss */
+	SEC_DATA,	 /* .data, .data.* */
+	SEC_RODATA,	 /* .rodata, .rodata.* */
+	SEC_BSS,	 /* .bss */
 	SEC_LICENSE,
 	SEC_VERSION,
 	SEC_BTF,
@@ -90,7 +90,7 @@ struct elf_sec {
 	const uint8_t *data; /* NULL for NOBITS and NULL sections */
 	enum elf_sec_role role;
 	int data_map; /* global data: its map index, else -1 */
-	int rel_sec; /* code and .maps: the REL section for it, else -1 */
+	int rel_sec;  /* code and .maps: the REL section for it, else -1 */
 	struct elf_rel *rels; /* code: sorted by offset */
 	size_t nrels;
 };
@@ -121,6 +121,12 @@ struct elf_map_loc {
 	uint64_t size;
 };
 
+struct elf_map_key {
+	uint32_t sec;
+	uint64_t offset;
+	size_t map;
+};
+
 struct btf;
 
 struct bpfvm_elf {
@@ -130,12 +136,14 @@ struct bpfvm_elf {
 	size_t nsecs;
 	struct elf_sym *syms;
 	size_t nsyms;
-	int symtab; /* section index, -1 if none */
+	int symtab;	 /* section index, -1 if none */
 	struct btf *btf; /* NULL when the object has no .BTF */
 	struct bpfvm_elf_map *maps;
 	struct elf_map_loc *map_locs;
 	size_t nmaps;
 	size_t maps_cap;
+	struct elf_map_key *map_index; /* user maps by (section, offset) */
+	size_t nmap_index;
 	struct elf_func *funcs;
 	size_t nfuncs;
 	struct bpfvm_elf_prog *progs;
@@ -164,8 +172,7 @@ const char *elf_sym_name(const struct bpfvm_elf *elf, size_t i);
 
 /* reloc.c: relocation sections, read and checked. */
 int elf_read_relocs(struct bpfvm_elf *elf, bpfvm_error *err);
-const struct elf_rel *elf_find_rel(const struct elf_sec *sec,
-				   uint64_t offset);
+const struct elf_rel *elf_find_rel(const struct elf_sec *sec, uint64_t offset);
 
 /* maps_def.c: maps of every kind, in the order relocations index them. */
 int elf_read_maps(struct bpfvm_elf *elf, bpfvm_error *err);

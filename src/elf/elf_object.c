@@ -48,52 +48,59 @@ static uint32_t rd32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-/* The symbol named name in section sec holding data, or NULL. */
-static const struct elf_sym *data_sym(const struct bpfvm_elf *elf, size_t sec,
-				      const char *name)
+static int cmp_sym_name(const void *a, const void *b)
 {
-	for (size_t i = 0; i < elf->nsyms; i++) {
-		const struct elf_sym *s = &elf->syms[i];
+	const struct elf_sym *x = *(const struct elf_sym *const *)a;
+	const struct elf_sym *y = *(const struct elf_sym *const *)b;
 
-		if (s->shndx == sec && s->type == STT_OBJECT &&
-		    !strcmp(s->name, name))
-			return s;
-	}
-	return NULL;
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 /* What libbpf does before using BTF: DATASECs named after a section get
  * its size, their variables their symbols' offsets (clang leaves both
  * to the loader). Variables without a symbol keep what BTF says. */
-static void fixup_datasecs(struct bpfvm_elf *elf)
+static int fixup_datasecs(struct bpfvm_elf *elf, bpfvm_error *err)
 {
-	for (uint32_t id = 1; id <= btf_ntypes(elf->btf); id++) {
-		const struct btf_type *t = btf_type(elf->btf, id);
-		const char *name = btf_name(elf->btf, t);
-		size_t sec;
+	const struct elf_sym **by_name;
+	size_t n = 0;
 
-		if (t->kind != BTF_KIND_DATASEC)
-			continue;
-		for (sec = 1; sec < elf->nsecs; sec++)
-			if (!strcmp(elf->secs[sec].name, name))
-				break;
-		if (sec == elf->nsecs || elf->secs[sec].size > UINT32_MAX)
+	/* Data symbols by (section, name), to find each variable's. */
+	by_name = calloc(elf->nsyms + 1, sizeof(*by_name));
+	if (!by_name)
+		return bpfvm_fail(err, -1, "out of memory");
+	for (size_t i = 0; i < elf->nsyms; i++)
+		if (elf->syms[i].type == STT_OBJECT)
+			by_name[n++] = &elf->syms[i];
+	qsort(by_name, n, sizeof(*by_name), cmp_sym_name);
+	for (size_t sec = 1; sec < elf->nsecs; sec++) {
+		uint32_t id = btf_find_datasec(elf->btf, elf->secs[sec].name);
+		const struct btf_type *t = btf_type(elf->btf, id);
+
+		if (!t || elf->secs[sec].size > UINT32_MAX)
 			continue;
 		btf_set_datasec_size(elf->btf, id,
 				     (uint32_t)elf->secs[sec].size);
 		for (uint32_t i = 0; i < t->vlen; i++) {
 			const struct btf_type *var =
 				btf_type(elf->btf, btf_secinfo(t, i).type);
-			const struct elf_sym *sym;
+			struct elf_sym key = { .shndx = (uint16_t)sec };
+			const struct elf_sym *kp = &key, *const * found;
 
 			if (!var || var->kind != BTF_KIND_VAR)
 				continue;
-			sym = data_sym(elf, sec, btf_name(elf->btf, var));
-			if (sym && sym->value <= UINT32_MAX)
-				btf_set_secinfo_offset(elf->btf, id, i,
-						       (uint32_t)sym->value);
+			key.name = btf_name(elf->btf, var);
+			found = bsearch(&kp, by_name, n, sizeof(*by_name),
+					cmp_sym_name);
+			if (found && (*found)->value <= UINT32_MAX)
+				btf_set_secinfo_offset(
+					elf->btf, id, i,
+					(uint32_t)(*found)->value);
 		}
 	}
+	free(by_name);
+	return 0;
 }
 
 /* .BTF, license and version: the small sections read whole. */
@@ -108,11 +115,13 @@ static int read_meta(struct bpfvm_elf *elf, bpfvm_error *err)
 		switch (s->role) {
 		case SEC_BTF:
 			if (btf_sec >= 0)
-				return elf_fail_sec(elf, err, i, "a second .BTF "
+				return elf_fail_sec(elf, err, i,
+						    "a second .BTF "
 						    "section (the first is %d)",
 						    btf_sec);
 			if (!s->data)
-				return elf_fail_sec(elf, err, i, "BTF without "
+				return elf_fail_sec(elf, err, i,
+						    "BTF without "
 						    "data (SHT_NOBITS)");
 			btf_sec = (int)i;
 			if (btf_parse(elf->buf + s->offset, s->size, ".BTF",
@@ -122,30 +131,30 @@ static int read_meta(struct bpfvm_elf *elf, bpfvm_error *err)
 		case SEC_LICENSE:
 			if (!s->data)
 				break;
-			elf->license = elf_strdupf(elf, "%.*s",
-						   (int)strnlen((const char *)
-								s->data,
-							s->size > 4096
-								? 4096
-								: s->size),
-						   (const char *)s->data);
+			elf->license = elf_strdupf(
+				elf, "%.*s",
+				(int)strnlen((const char *)s->data,
+					     s->size > 4096 ? 4096 : s->size),
+				(const char *)s->data);
 			if (!elf->license)
 				return bpfvm_fail(err, -1, "out of memory");
 			break;
 		case SEC_VERSION:
 			if (s->size != 4 || !s->data)
-				return elf_fail_sec(elf, err, i, "%llu bytes, "
-						    "not a 4-byte kernel "
-						    "version",
-						    (unsigned long long)s->size);
+				return elf_fail_sec(
+					elf, err, i,
+					"%llu bytes, "
+					"not a 4-byte kernel "
+					"version",
+					(unsigned long long)s->size);
 			elf->kern_version = rd32(s->data);
 			break;
 		default:
 			break;
 		}
 	}
-	if (elf->btf)
-		fixup_datasecs(elf);
+	if (elf->btf && fixup_datasecs(elf, err))
+		return -1;
 	return 0;
 }
 
@@ -158,17 +167,17 @@ int bpfvm_elf_open_mem(const void *data, size_t size, bpfvm_elf **out,
 	if (!data && size)
 		return bpfvm_fail(err, -1, "no data");
 	if (size > ELF_MAX_FILE)
-		return bpfvm_fail(err, -1, "%zu bytes is larger than the %u "
-				  "bytes an object may have", size,
-				  ELF_MAX_FILE);
+		return bpfvm_fail(err, -1,
+				  "%zu bytes is larger than the %u "
+				  "bytes an object may have",
+				  size, ELF_MAX_FILE);
 	elf = calloc(1, sizeof(*elf));
 	if (!elf)
 		return bpfvm_fail(err, -1, "out of memory");
 	elf->buf = malloc(size ? size : 1);
 	if (!elf->buf) {
 		free(elf);
-		return bpfvm_fail(err, -1, "out of memory for %zu bytes",
-				  size);
+		return bpfvm_fail(err, -1, "out of memory for %zu bytes", size);
 	}
 	if (size)
 		memcpy(elf->buf, data, size);
@@ -202,7 +211,8 @@ int bpfvm_elf_open(const char *path, bpfvm_elf **out, bpfvm_error *err)
 			if (cap >= ELF_MAX_FILE) {
 				fclose(f);
 				free(buf);
-				return bpfvm_fail(err, -1, "%s: larger than the "
+				return bpfvm_fail(err, -1,
+						  "%s: larger than the "
 						  "%u bytes an object may have",
 						  path, ELF_MAX_FILE);
 			}
@@ -247,6 +257,7 @@ void bpfvm_elf_close(bpfvm_elf *elf)
 	free(elf->funcs);
 	free(elf->maps);
 	free(elf->map_locs);
+	free(elf->map_index);
 	btf_free(elf->btf);
 	free(elf->syms);
 	free(elf->secs);

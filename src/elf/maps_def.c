@@ -53,14 +53,41 @@ static struct bpfvm_elf_map *add_map(struct bpfvm_elf *elf, uint32_t sec,
 	return &elf->maps[elf->nmaps++];
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	const struct elf_map_key *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* User maps sorted by where they are defined, for elf_map_at. */
+static int index_maps(struct bpfvm_elf *elf, bpfvm_error *err)
+{
+	elf->map_index = calloc(elf->nmaps + 1, sizeof(*elf->map_index));
+	if (!elf->map_index)
+		return bpfvm_fail(err, -1, "out of memory");
+	for (size_t i = 0; i < elf->nmaps; i++) {
+		if (elf->maps[i].kind != BPFVM_ELF_MAP_USER)
+			continue;
+		elf->map_index[elf->nmap_index++] =
+			(struct elf_map_key){ elf->map_locs[i].sec,
+					      elf->map_locs[i].offset, i };
+	}
+	qsort(elf->map_index, elf->nmap_index, sizeof(*elf->map_index),
+	      cmp_key);
+	return 0;
+}
+
 int elf_map_at(const struct bpfvm_elf *elf, uint32_t sec, uint64_t offset)
 {
-	for (size_t i = 0; i < elf->nmaps; i++)
-		if (elf->map_locs[i].sec == sec &&
-		    elf->map_locs[i].offset == offset &&
-		    elf->maps[i].kind == BPFVM_ELF_MAP_USER)
-			return (int)i;
-	return -1;
+	struct elf_map_key key = { sec, offset, 0 };
+	const struct elf_map_key *k;
+
+	k = bsearch(&key, elf->map_index, elf->nmap_index,
+		    sizeof(*elf->map_index), cmp_key);
+	return k ? (int)k->map : -1;
 }
 
 /* ---- legacy `maps` sections ---- */
@@ -86,73 +113,64 @@ struct legacy_def {
 	size_t map;
 };
 
-static int cmp_sym_value(const void *a, const void *b)
+static int cmp_sym_place(const void *a, const void *b)
 {
 	const struct elf_sym *x = *(const struct elf_sym *const *)a;
 	const struct elf_sym *y = *(const struct elf_sym *const *)b;
 
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
 	return x->value < y->value ? -1 : x->value > y->value;
 }
 
-static bool is_data_sym(const struct elf_sym *s, size_t sec)
+static bool is_legacy_sym(const struct bpfvm_elf *elf, const struct elf_sym *s)
 {
-	return s->shndx == sec &&
-	       (s->type == STT_OBJECT || s->type == STT_NOTYPE) &&
-	       s->name[0];
+	return s->shndx < elf->nsecs &&
+	       elf->secs[s->shndx].role == SEC_MAPS_LEGACY &&
+	       (s->type == STT_OBJECT || s->type == STT_NOTYPE) && s->name[0];
 }
 
+/* The n map symbols of section sec, sorted by offset (samples/bpf's
+ * loader numbers maps that way, and inner_map_idx counts in it). */
 static int legacy_section(struct bpfvm_elf *elf, size_t sec,
-			  struct legacy_def **defs, size_t *ndefs,
+			  const struct elf_sym **syms, size_t n,
+			  struct legacy_def *defs, size_t *ndefs,
 			  bpfvm_error *err)
 {
 	const struct elf_sec *s = &elf->secs[sec];
-	const struct elf_sym **syms;
-	size_t n = 0;
-	int rc = -1;
 
-	for (size_t i = 0; i < elf->nsyms; i++)
-		n += is_data_sym(&elf->syms[i], sec);
-	if (!n)
-		return 0;
 	if (!s->data)
-		return elf_fail_sec(elf, err, sec, "map definitions in a "
+		return elf_fail_sec(elf, err, sec,
+				    "map definitions in a "
 				    "section without data (SHT_NOBITS)");
-	syms = calloc(n, sizeof(*syms));
-	if (!syms)
-		return bpfvm_fail(err, -1, "out of memory");
-	n = 0;
-	for (size_t i = 0; i < elf->nsyms; i++)
-		if (is_data_sym(&elf->syms[i], sec))
-			syms[n++] = &elf->syms[i];
-	qsort(syms, n, sizeof(*syms), cmp_sym_value);
 	for (size_t i = 0; i < n; i++) {
 		const struct elf_sym *y = syms[i];
 		uint64_t sz = y->size;
-		struct legacy_def *d = &(*defs)[(*ndefs)++];
+		struct legacy_def *d = &defs[(*ndefs)++];
 		struct bpfvm_elf_map *m;
 
 		/* Old compilers leave symbol sizes 0: libbpf then splits
 		 * the section evenly. */
 		if (!sz) {
-			if (s->size % n) {
-				elf_fail_sec(elf, err, sec, "cannot tell the "
-					     "size of %zu map definitions in "
-					     "%llu bytes", n,
-					     (unsigned long long)s->size);
-				goto out;
-			}
+			if (s->size % n)
+				return elf_fail_sec(
+					elf, err, sec,
+					"cannot tell "
+					"the size of %zu map "
+					"definitions in %llu bytes",
+					n, (unsigned long long)s->size);
 			sz = s->size / n;
 		}
-		if (y->value > s->size || sz > s->size - y->value ||
-		    sz > 4096) {
-			elf_fail_sec(elf, err, sec, "map '%.64s' at offset "
-				     "0x%llx + %llu bytes is past the "
-				     "%llu-byte section (or implausibly large)",
-				     y->name, (unsigned long long)y->value,
-				     (unsigned long long)sz,
-				     (unsigned long long)s->size);
-			goto out;
-		}
+		if (y->value > s->size || sz > s->size - y->value || sz > 4096)
+			return elf_fail_sec(
+				elf, err, sec,
+				"map '%.64s' at "
+				"offset 0x%llx + %llu bytes is past "
+				"the %llu-byte section (or "
+				"implausibly large)",
+				y->name, (unsigned long long)y->value,
+				(unsigned long long)sz,
+				(unsigned long long)s->size);
 		memset(d, 0, sizeof(*d));
 		d->size = (uint32_t)sz;
 		for (uint32_t k = 0; k < 9 && 4 * k + 4 <= sz; k++)
@@ -160,7 +178,7 @@ static int legacy_section(struct bpfvm_elf *elf, size_t sec,
 		d->map = elf->nmaps;
 		m = add_map(elf, (uint32_t)sec, y->value, sz, err);
 		if (!m)
-			goto out;
+			return -1;
 		m->spec.name = y->name;
 		m->spec.type = d->f[0];
 		m->spec.key_size = d->f[1];
@@ -171,15 +189,11 @@ static int legacy_section(struct bpfvm_elf *elf, size_t sec,
 		/* Pinning: iproute2's field, unless the 28-byte word is the
 		 * samples' numa_node (meaningful only with F_NUMA_NODE). */
 		if (sz >= LEGACY_IPROUTE2 ||
-		    (sz >= LEGACY_SAMPLES &&
-		     !(d->f[4] & BPFVM_F_NUMA_NODE)))
-			m->pinning = d->f[6] ? BPFVM_PIN_BY_NAME
-					     : BPFVM_PIN_NONE;
+		    (sz >= LEGACY_SAMPLES && !(d->f[4] & BPFVM_F_NUMA_NODE)))
+			m->pinning =
+				d->f[6] ? BPFVM_PIN_BY_NAME : BPFVM_PIN_NONE;
 	}
-	rc = 0;
-out:
-	free(syms);
-	return rc;
+	return 0;
 }
 
 static int legacy_inner(struct bpfvm_elf *elf, const struct legacy_def *defs,
@@ -190,10 +204,13 @@ static int legacy_inner(struct bpfvm_elf *elf, const struct legacy_def *defs,
 	size_t inner = ndefs;
 
 	if (d->size >= LEGACY_IPROUTE2) {
-		for (size_t k = 0; d->f[7] && k < ndefs; k++)
+		for (size_t k = 0; d->f[7] && k < ndefs; k++) {
 			if (k != i && defs[k].size >= LEGACY_IPROUTE2 &&
-			    defs[k].f[5] == d->f[7])
+			    defs[k].f[5] == d->f[7]) {
 				inner = k;
+				break;
+			}
+		}
 		if (!d->f[7])
 			return 0; /* inner map given at run time */
 	} else if (d->size >= LEGACY_SAMPLES) {
@@ -202,11 +219,13 @@ static int legacy_inner(struct bpfvm_elf *elf, const struct legacy_def *defs,
 		return 0;
 	}
 	if (inner >= ndefs || inner == i)
-		return bpfvm_fail(err, -1, "map '%s': its inner map (%s %u) "
+		return bpfvm_fail(err, -1,
+				  "map '%s': its inner map (%s %u) "
 				  "is not another legacy map definition",
 				  m->spec.name,
 				  d->size >= LEGACY_IPROUTE2 ? "id" : "index",
-				  d->size >= LEGACY_IPROUTE2 ? d->f[7] : d->f[5]);
+				  d->size >= LEGACY_IPROUTE2 ? d->f[7]
+							     : d->f[5]);
 	m->has_inner = true;
 	m->inner = elf->maps[defs[inner].map].spec;
 	m->inner.inner = NULL;
@@ -215,16 +234,29 @@ static int legacy_inner(struct bpfvm_elf *elf, const struct legacy_def *defs,
 
 static int read_legacy_maps(struct bpfvm_elf *elf, bpfvm_error *err)
 {
+	const struct elf_sym **syms;
 	struct legacy_def *defs;
-	size_t ndefs = 0;
+	size_t n = 0, ndefs = 0;
 	int rc = 0;
 
+	syms = calloc(elf->nsyms + 1, sizeof(*syms));
 	defs = calloc(elf->nsyms + 1, sizeof(*defs));
-	if (!defs)
+	if (!syms || !defs) {
+		free(syms);
+		free(defs);
 		return bpfvm_fail(err, -1, "out of memory");
-	for (size_t i = 1; !rc && i < elf->nsecs; i++)
-		if (elf->secs[i].role == SEC_MAPS_LEGACY)
-			rc = legacy_section(elf, i, &defs, &ndefs, err);
+	}
+	for (size_t i = 0; i < elf->nsyms; i++)
+		if (is_legacy_sym(elf, &elf->syms[i]))
+			syms[n++] = &elf->syms[i];
+	qsort(syms, n, sizeof(*syms), cmp_sym_place);
+	for (size_t first = 0, k = 0; !rc && k < n; k++) {
+		if (k + 1 < n && syms[k + 1]->shndx == syms[first]->shndx)
+			continue;
+		rc = legacy_section(elf, syms[first]->shndx, syms + first,
+				    k + 1 - first, defs, &ndefs, err);
+		first = k + 1;
+	}
 	for (size_t i = 0; !rc && i < ndefs; i++) {
 		struct bpfvm_elf_map *m = &elf->maps[defs[i].map];
 
@@ -235,6 +267,7 @@ static int read_legacy_maps(struct bpfvm_elf *elf, bpfvm_error *err)
 			m->spec.value_size = 4;
 		rc = legacy_inner(elf, defs, ndefs, i, err);
 	}
+	free(syms);
 	free(defs);
 	return rc;
 }
@@ -265,10 +298,15 @@ struct btf_def_ctx {
 static const char *kind_name(const struct btf_type *t)
 {
 	static const char *const names[BTF_KIND_MAX + 1] = {
-		"void", "int", "pointer", "array", "struct", "union",
-		"enum", "forward declaration", "typedef", "volatile",
-		"const", "restrict", "function", "function prototype",
-		"variable", "data section", "float", "declaration tag",
+		"void",	    "int",
+		"pointer",  "array",
+		"struct",   "union",
+		"enum",	    "forward declaration",
+		"typedef",  "volatile",
+		"const",    "restrict",
+		"function", "function prototype",
+		"variable", "data section",
+		"float",    "declaration tag",
 		"type tag", "enum64",
 	};
 
@@ -278,9 +316,11 @@ static const char *kind_name(const struct btf_type *t)
 static int def_fail(const struct btf_def_ctx *c, const char *field,
 		    const char *what, const struct btf_type *t)
 {
-	return bpfvm_fail(c->err, -1, "map '%.64s'%s: field '%.64s' %s (BTF "
-			  "%s)", c->map, c->is_inner ? " (inner)" : "", field,
-			  what, kind_name(t));
+	return bpfvm_fail(c->err, -1,
+			  "map '%.64s'%s: field '%.64s' %s (BTF "
+			  "%s)",
+			  c->map, c->is_inner ? " (inner)" : "", field, what,
+			  kind_name(t));
 }
 
 /* __uint(name, N) is `int (*name)[N]`: N is the array's length. */
@@ -291,12 +331,16 @@ static int field_uint(const struct btf_def_ctx *c, const struct btf_member *m,
 	const struct btf_type *t = btf_skip_mods(btf, m->type, NULL);
 
 	if (!t || t->kind != BTF_KIND_PTR)
-		return def_fail(c, m->name, "is not __uint(): want a pointer "
-				"to an array", t);
+		return def_fail(c, m->name,
+				"is not __uint(): want a pointer "
+				"to an array",
+				t);
 	t = btf_skip_mods(btf, t->size_or_type, NULL);
 	if (!t || t->kind != BTF_KIND_ARRAY)
-		return def_fail(c, m->name, "is not __uint(): want a pointer "
-				"to an array", t);
+		return def_fail(c, m->name,
+				"is not __uint(): want a pointer "
+				"to an array",
+				t);
 	*out = btf_array(t).nelems;
 	return 0;
 }
@@ -314,12 +358,15 @@ static int field_type(const struct btf_def_ctx *c, const struct btf_member *m,
 				t);
 	sz = btf_resolve_size(btf, t->size_or_type);
 	if (sz <= 0)
-		return def_fail(c, m->name, "has a type of unknown or zero "
-				"size", btf_type(btf, t->size_or_type));
+		return def_fail(c, m->name,
+				"has a type of unknown or zero "
+				"size",
+				btf_type(btf, t->size_or_type));
 	if (*has_size && *size != (uint32_t)sz)
-		return bpfvm_fail(c->err, -1, "map '%.64s': %s type is %lld "
-				  "bytes but its size is given as %u", c->map,
-				  m->name, (long long)sz, *size);
+		return bpfvm_fail(c->err, -1,
+				  "map '%.64s': %s type is %lld "
+				  "bytes but its size is given as %u",
+				  c->map, m->name, (long long)sz, *size);
 	*size = (uint32_t)sz;
 	*type_id = t->size_or_type;
 	*has_size = true;
@@ -334,9 +381,10 @@ static int field_size(const struct btf_def_ctx *c, const struct btf_member *m,
 	if (field_uint(c, m, &v))
 		return -1;
 	if (*has_size && *size != v)
-		return bpfvm_fail(c->err, -1, "map '%.64s': %s %u conflicts with "
-				  "its type's size %u", c->map, m->name, v,
-				  *size);
+		return bpfvm_fail(c->err, -1,
+				  "map '%.64s': %s %u conflicts with "
+				  "its type's size %u",
+				  c->map, m->name, v, *size);
 	*size = v;
 	*has_size = true;
 	return 0;
@@ -358,17 +406,23 @@ static int field_values(const struct btf_def_ctx *c, struct btf_def *d,
 
 	memset(&inner, 0, sizeof(inner));
 	if (c->is_inner)
-		return def_fail(c, m->name, "nests a map in an inner map "
-				"(one level only)", NULL);
+		return def_fail(c, m->name,
+				"nests a map in an inner map "
+				"(one level only)",
+				NULL);
 	if (!last)
 		return def_fail(c, m->name, "must be the last field", NULL);
 	if (!mim && d->spec.type != BPFVM_MAP_PROG_ARRAY)
-		return def_fail(c, m->name, "needs a map-in-map or prog-array "
-				"type, given before it", NULL);
+		return def_fail(c, m->name,
+				"needs a map-in-map or prog-array "
+				"type, given before it",
+				NULL);
 	if (d->has_value_size && d->spec.value_size != 4)
-		return bpfvm_fail(c->err, -1, "map '%.64s': value size %u, "
+		return bpfvm_fail(c->err, -1,
+				  "map '%.64s': value size %u, "
 				  "but map-in-map and prog-array values are "
-				  "4-byte ids", c->map, d->spec.value_size);
+				  "4-byte ids",
+				  c->map, d->spec.value_size);
 	d->spec.value_size = 4;
 	d->has_value_size = true;
 	t = btf_skip_mods(btf, m->type, NULL);
@@ -377,18 +431,24 @@ static int field_values(const struct btf_def_ctx *c, struct btf_def *d,
 				t);
 	t = btf_skip_mods(btf, btf_array(t).type, NULL);
 	if (!t || t->kind != BTF_KIND_PTR)
-		return def_fail(c, m->name, "is not __array(): want an array of "
-				"pointers", t);
+		return def_fail(c, m->name,
+				"is not __array(): want an array of "
+				"pointers",
+				t);
 	t = btf_skip_mods(btf, t->size_or_type, NULL);
 	if (!mim) {
 		if (!t || t->kind != BTF_KIND_FUNC_PROTO)
-			return def_fail(c, m->name, "of a prog array must "
-					"point to functions", t);
+			return def_fail(c, m->name,
+					"of a prog array must "
+					"point to functions",
+					t);
 		return 0;
 	}
 	if (!t || t->kind != BTF_KIND_STRUCT)
-		return def_fail(c, m->name, "must point to the inner map's "
-				"definition struct", t);
+		return def_fail(c, m->name,
+				"must point to the inner map's "
+				"definition struct",
+				t);
 	ic.is_inner = true;
 	if (parse_def(&ic, t, &inner))
 		return -1;
@@ -456,9 +516,8 @@ static int parse_member(const struct btf_def_ctx *c, struct btf_def *d,
 	case F_VALUES:
 		return field_values(c, d, m, last);
 	default:
-		return field_uint(c, m,
-				  (uint32_t *)((char *)d +
-					       def_fields[i].offset));
+		return field_uint(
+			c, m, (uint32_t *)((char *)d + def_fields[i].offset));
 	}
 }
 
@@ -475,8 +534,8 @@ static int parse_def(const struct btf_def_ctx *c, const struct btf_type *st,
 	return 0;
 }
 
-static int btf_map(struct bpfvm_elf *elf, size_t sec,
-		   const struct btf_type *ds, uint32_t i, bpfvm_error *err)
+static int btf_map(struct bpfvm_elf *elf, size_t sec, const struct btf_type *ds,
+		   uint32_t i, bpfvm_error *err)
 {
 	const struct btf *btf = elf->btf;
 	struct btf_secinfo si = btf_secinfo(ds, i);
@@ -489,19 +548,25 @@ static int btf_map(struct bpfvm_elf *elf, size_t sec,
 
 	memset(&d, 0, sizeof(d));
 	if (!var || var->kind != BTF_KIND_VAR)
-		return elf_fail_sec(elf, err, sec, "DATASEC entry %u is a BTF "
-				    "%s, not a variable", i, kind_name(var));
+		return elf_fail_sec(elf, err, sec,
+				    "DATASEC entry %u is a BTF "
+				    "%s, not a variable",
+				    i, kind_name(var));
 	c.map = btf_name(btf, var);
 	st = btf_skip_mods(btf, var->size_or_type, NULL);
 	if (!st || st->kind != BTF_KIND_STRUCT)
-		return bpfvm_fail(err, -1, "map '%.64s': its definition is a "
-				  "BTF %s, not a struct", c.map, kind_name(st));
+		return bpfvm_fail(err, -1,
+				  "map '%.64s': its definition is a "
+				  "BTF %s, not a struct",
+				  c.map, kind_name(st));
 	off = si.offset; /* fixed from the symbols, as libbpf does */
 	if (off > s->size || si.size > s->size - off)
-		return elf_fail_sec(elf, err, sec, "map '%.64s' at offset "
+		return elf_fail_sec(elf, err, sec,
+				    "map '%.64s' at offset "
 				    "0x%llx + %u bytes is past the %llu-byte "
-				    "section", c.map, (unsigned long long)off,
-				    si.size, (unsigned long long)s->size);
+				    "section",
+				    c.map, (unsigned long long)off, si.size,
+				    (unsigned long long)s->size);
 	if (parse_def(&c, st, &d))
 		return -1;
 	m = add_map(elf, (uint32_t)sec, off, si.size, err);
@@ -526,14 +591,16 @@ static int read_btf_maps(struct bpfvm_elf *elf, bpfvm_error *err)
 		if (elf->secs[sec].role != SEC_MAPS_BTF)
 			continue;
 		if (!elf->btf)
-			return elf_fail_sec(elf, err, sec, "BTF-defined maps "
+			return elf_fail_sec(elf, err, sec,
+					    "BTF-defined maps "
 					    "need the object's BTF, and it has "
 					    "no .BTF section");
 		id = btf_find_datasec(elf->btf, elf->secs[sec].name);
 		if (!id) {
 			if (!elf->secs[sec].size)
 				continue;
-			return elf_fail_sec(elf, err, sec, "BTF has no DATASEC "
+			return elf_fail_sec(elf, err, sec,
+					    "BTF has no DATASEC "
 					    "describing its maps");
 		}
 		ds = btf_type(elf->btf, id);
@@ -570,7 +637,8 @@ static int read_data_maps(struct bpfvm_elf *elf, bpfvm_error *err)
 		if (k == 3 || !s->size)
 			continue;
 		if (s->size > UINT32_MAX)
-			return elf_fail_sec(elf, err, sec, "%llu bytes of data "
+			return elf_fail_sec(elf, err, sec,
+					    "%llu bytes of data "
 					    "do not fit a map value",
 					    (unsigned long long)s->size);
 		s->data_map = (int)elf->nmaps;
@@ -594,7 +662,7 @@ static int read_data_maps(struct bpfvm_elf *elf, bpfvm_error *err)
 int elf_read_maps(struct bpfvm_elf *elf, bpfvm_error *err)
 {
 	if (read_legacy_maps(elf, err) || read_btf_maps(elf, err) ||
-	    read_data_maps(elf, err))
+	    read_data_maps(elf, err) || index_maps(elf, err))
 		return -1;
 	/* The array is final: point each outer spec at its inner one. */
 	for (size_t i = 0; i < elf->nmaps; i++)

@@ -42,9 +42,10 @@ static bpfvm_insn decode(const uint8_t *p)
 
 /* ---- functions ---- */
 
-static bool is_func_sym(const struct elf_sym *s, size_t sec)
+static bool is_func_sym(const struct bpfvm_elf *elf, const struct elf_sym *s)
 {
-	if (s->shndx != sec || !s->name[0])
+	if (s->shndx >= elf->nsecs || elf->secs[s->shndx].role != SEC_CODE ||
+	    !s->name[0])
 		return false;
 	return s->type == STT_FUNC ||
 	       (s->type == STT_NOTYPE &&
@@ -63,79 +64,62 @@ static int cmp_func(const void *a, const void *b)
 	return x->end > y->end ? -1 : x->end < y->end;
 }
 
-static int add_section_funcs(struct bpfvm_elf *elf, size_t sec,
-			     bpfvm_error *err)
+static int add_func(struct bpfvm_elf *elf, const struct elf_sym *y,
+		    bpfvm_error *err)
 {
-	const struct elf_sec *s = &elf->secs[sec];
-	uint64_t ninsns = s->size / BPF_INSN_SIZE;
-	size_t first = elf->nfuncs;
+	const struct elf_sec *s = &elf->secs[y->shndx];
+	struct elf_func *f;
 
-	for (size_t i = 0; i < elf->nsyms; i++) {
-		const struct elf_sym *y = &elf->syms[i];
-		struct elf_func *f;
+	if (y->value % BPF_INSN_SIZE || y->size % BPF_INSN_SIZE ||
+	    y->value > s->size || y->size > s->size - y->value)
+		return elf_fail_sec(elf, err, y->shndx,
+				    "function '%.64s' at "
+				    "offset 0x%llx + size 0x%llx is not whole "
+				    "instructions inside the %llu-byte section",
+				    y->name, (unsigned long long)y->value,
+				    (unsigned long long)y->size,
+				    (unsigned long long)s->size);
+	f = &elf->funcs[elf->nfuncs++];
+	f->name = y->name;
+	f->sec = y->shndx;
+	f->start = y->value / BPF_INSN_SIZE;
+	f->end = y->size ? f->start + y->size / BPF_INSN_SIZE : 0;
+	f->global = y->bind == STB_GLOBAL || y->bind == STB_WEAK;
+	return 0;
+}
 
-		if (!is_func_sym(y, sec))
-			continue;
-		if (y->value % BPF_INSN_SIZE || y->size % BPF_INSN_SIZE ||
-		    y->value > s->size || y->size > s->size - y->value)
-			return elf_fail_sec(elf, err, sec, "function '%.64s' "
-					    "at offset 0x%llx + size 0x%llx is "
-					    "not whole instructions inside the "
-					    "%llu-byte section", y->name,
-					    (unsigned long long)y->value,
-					    (unsigned long long)y->size,
-					    (unsigned long long)s->size);
-		f = &elf->funcs[elf->nfuncs++];
-		f->name = y->name;
-		f->sec = (uint32_t)sec;
-		f->start = y->value / BPF_INSN_SIZE;
-		f->end = y->size ? f->start + y->size / BPF_INSN_SIZE : 0;
-		f->global = y->bind == STB_GLOBAL || y->bind == STB_WEAK;
+/* One section's functions, sorted, [first, last): unsized ones get an
+ * extent (an alias's at the same place, else up to the next function),
+ * then overlaps are refused. */
+static int settle_section(struct bpfvm_elf *elf, size_t first, size_t last,
+			  bpfvm_error *err)
+{
+	struct elf_func *fs = elf->funcs;
+	uint32_t sec = fs[first].sec;
+	uint64_t next = elf->secs[sec].size / BPF_INSN_SIZE;
+
+	for (size_t k = first + 1; k < last; k++)
+		if (!fs[k].end && fs[k - 1].start == fs[k].start)
+			fs[k].end = fs[k - 1].end;
+	for (size_t k = last; k-- > first;) {
+		if (k + 1 < last && fs[k + 1].start > fs[k].start)
+			next = fs[k + 1].start;
+		if (!fs[k].end)
+			fs[k].end = next;
 	}
-	/* Code nobody named: one program called after its section. */
-	if (elf->nfuncs == first && ninsns) {
-		struct elf_func *f = &elf->funcs[elf->nfuncs++];
-
-		f->name = s->name;
-		f->sec = (uint32_t)sec;
-		f->start = 0;
-		f->end = ninsns;
-		f->global = true;
-	}
-	qsort(elf->funcs + first, elf->nfuncs - first, sizeof(*elf->funcs),
-	      cmp_func);
-	for (size_t k = first; k < elf->nfuncs; k++) {
-		struct elf_func *f = &elf->funcs[k];
-
-		if (f->end)
-			continue;
-		/* Unsized: an alias of a sized function at the same place,
-		 * else everything up to the next function. */
-		f->end = ninsns;
-		if (k > first && elf->funcs[k - 1].start == f->start) {
-			f->end = elf->funcs[k - 1].end;
-			continue;
-		}
-		for (size_t j = k + 1; j < elf->nfuncs; j++) {
-			if (elf->funcs[j].start > f->start) {
-				f->end = elf->funcs[j].start;
-				break;
-			}
-		}
-	}
-	for (size_t k = first + 1; k < elf->nfuncs; k++) {
-		const struct elf_func *a = &elf->funcs[k - 1];
-		const struct elf_func *b = &elf->funcs[k];
+	/* Sorted by start: any overlap shows between neighbours. */
+	for (size_t k = first + 1; k < last; k++) {
+		const struct elf_func *a = &fs[k - 1], *b = &fs[k];
 
 		if (b->start < a->end &&
 		    (b->start != a->start || b->end != a->end))
-			return elf_fail_sec(elf, err, sec, "functions '%.64s' "
+			return elf_fail_sec(elf, err, sec,
+					    "functions '%.64s' "
 					    "(instructions %llu-%llu) and "
 					    "'%.64s' (%llu-%llu) overlap",
 					    a->name,
 					    (unsigned long long)a->start,
-					    (unsigned long long)a->end,
-					    b->name,
+					    (unsigned long long)a->end, b->name,
 					    (unsigned long long)b->start,
 					    (unsigned long long)b->end);
 	}
@@ -145,14 +129,48 @@ static int add_section_funcs(struct bpfvm_elf *elf, size_t sec,
 static int collect_funcs(struct bpfvm_elf *elf, bpfvm_error *err)
 {
 	size_t nprogs = 0, w = 0;
+	bool *named;
 
 	elf->funcs = calloc(elf->nsyms + elf->nsecs + 1, sizeof(*elf->funcs));
-	if (!elf->funcs)
+	named = calloc(elf->nsecs + 1, sizeof(*named));
+	if (!elf->funcs || !named) {
+		free(named);
 		return bpfvm_fail(err, -1, "out of memory");
-	for (size_t sec = 1; sec < elf->nsecs; sec++)
-		if (elf->secs[sec].role == SEC_CODE &&
-		    add_section_funcs(elf, sec, err))
+	}
+	for (size_t i = 0; i < elf->nsyms; i++) {
+		const struct elf_sym *y = &elf->syms[i];
+
+		if (!is_func_sym(elf, y))
+			continue;
+		if (add_func(elf, y, err)) {
+			free(named);
 			return -1;
+		}
+		named[y->shndx] = true;
+	}
+	/* Code nobody named: one program called after its section. */
+	for (size_t sec = 1; sec < elf->nsecs; sec++) {
+		const struct elf_sec *s = &elf->secs[sec];
+		struct elf_func *f;
+
+		if (s->role != SEC_CODE || named[sec] || !s->size)
+			continue;
+		f = &elf->funcs[elf->nfuncs++];
+		f->name = s->name;
+		f->sec = (uint32_t)sec;
+		f->end = s->size / BPF_INSN_SIZE;
+		f->global = true;
+	}
+	free(named);
+	qsort(elf->funcs, elf->nfuncs, sizeof(*elf->funcs), cmp_func);
+	for (size_t k = 0, first = 0; k < elf->nfuncs; k++) {
+		if (k + 1 < elf->nfuncs &&
+		    elf->funcs[k + 1].sec == elf->funcs[first].sec)
+			continue;
+		if (settle_section(elf, first, k + 1, err))
+			return -1;
+		first = k + 1;
+	}
 	/* Empty functions (a symbol at the very end) hold nothing. */
 	for (size_t k = 0; k < elf->nfuncs; k++)
 		if (elf->funcs[k].end > elf->funcs[k].start)
@@ -196,14 +214,14 @@ struct link {
 	const struct elf_func *prog;
 	size_t *order; /* functions in output order */
 	size_t norder;
-	uint64_t *out_off; /* per function: its output offset, or -1 */
+	uint64_t *out_off; /* per function: its output offset... */
+	uint32_t *placed;  /* ...if placed[k] is this program's generation */
+	uint32_t gen;
 	bpfvm_insn *out;
 	size_t count;
 	size_t cap;
 	bpfvm_error *err;
 };
-
-#define NOT_PLACED UINT64_MAX
 
 static int link_fail(const struct link *l, const struct elf_func *f,
 		     uint64_t idx, const char *fmt, ...)
@@ -218,7 +236,8 @@ static int link_fail(const struct link *l, const struct elf_func *f,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return bpfvm_fail(l->err, -1, "%s: offset 0x%llx (in '%.48s', "
+	return bpfvm_fail(l->err, -1,
+			  "%s: offset 0x%llx (in '%.48s', "
 			  "program '%.48s'): %s",
 			  elf_sec_desc(l->elf, f->sec, where, sizeof(where)),
 			  (unsigned long long)(idx * BPF_INSN_SIZE), f->name,
@@ -232,18 +251,20 @@ static int place(struct link *l, size_t k)
 	const struct elf_sec *s = &l->elf->secs[f->sec];
 	size_t len = (size_t)(f->end - f->start);
 
-	if (l->out_off[k] != NOT_PLACED)
+	if (l->placed[k] == l->gen)
 		return 0;
 	if (len > BPFVM_MAX_INSNS - l->count)
-		return bpfvm_fail(l->err, -1, "program '%.64s' with its "
+		return bpfvm_fail(l->err, -1,
+				  "program '%.64s' with its "
 				  "subprograms exceeds %d instructions",
 				  l->prog->name, BPFVM_MAX_INSNS);
 	if (len > l->elf->insn_budget)
-		return bpfvm_fail(l->err, -1, "program '%.64s': the object's "
+		return bpfvm_fail(l->err, -1,
+				  "program '%.64s': the object's "
 				  "programs with their subprograms exceed the "
 				  "instruction budget of a %zu-byte file (64 "
-				  "copies of its code)", l->prog->name,
-				  l->elf->size);
+				  "copies of its code)",
+				  l->prog->name, l->elf->size);
 	if (l->count + len > l->cap) {
 		size_t cap = l->cap ? l->cap : 64;
 		bpfvm_insn *out;
@@ -252,8 +273,10 @@ static int place(struct link *l, size_t k)
 			cap *= 2;
 		out = realloc(l->out, cap * sizeof(*out));
 		if (!out)
-			return bpfvm_fail(l->err, -1, "out of memory for %zu "
-					  "instructions", cap);
+			return bpfvm_fail(l->err, -1,
+					  "out of memory for %zu "
+					  "instructions",
+					  cap);
 		l->out = out;
 		l->cap = cap;
 	}
@@ -262,6 +285,7 @@ static int place(struct link *l, size_t k)
 			decode(s->data + (f->start + i) * BPF_INSN_SIZE);
 	l->elf->insn_budget -= len;
 	l->out_off[k] = l->count;
+	l->placed[k] = l->gen;
 	l->count += len;
 	l->order[l->norder++] = k;
 	return 0;
@@ -276,12 +300,15 @@ static int target_func(struct link *l, const struct elf_func *f, uint64_t idx,
 	long k;
 
 	if (target < 0 || (uint64_t)target >= s->size / BPF_INSN_SIZE)
-		return link_fail(l, f, idx, "%s target is outside %s",
-				 "call or function address", s->name);
+		return link_fail(l, f, idx,
+				 "call or function address target "
+				 "is outside %s",
+				 s->name);
 	k = func_at(l->elf, sec, (uint64_t)target);
 	if (k < 0)
-		return link_fail(l, f, idx, "%s target is not the start of a "
-				 "function of %s", "call or function address",
+		return link_fail(l, f, idx,
+				 "call or function address target "
+				 "is not the start of a function of %s",
 				 s->name);
 	if (place(l, (size_t)k))
 		return -1;
@@ -313,21 +340,26 @@ static int link_lddw(struct link *l, const struct elf_func *f, uint64_t idx,
 	int map;
 
 	if (sym->shndx == SHN_UNDEF)
-		return link_fail(l, f, idx, "lddw of undefined symbol '%.48s' "
-				 "(extern variables%s are not supported)",
-				 name, ", __ksym and __kconfig,");
+		return link_fail(l, f, idx,
+				 "lddw of undefined symbol '%.48s' "
+				 "(extern variables, __ksym and __kconfig, "
+				 "are not supported)",
+				 name);
 	if (sym->shndx >= elf->nsecs)
-		return link_fail(l, f, idx, "lddw of '%.48s', an absolute or "
-				 "common symbol%s", name, "");
+		return link_fail(l, f, idx,
+				 "lddw of '%.48s', an absolute or "
+				 "common symbol",
+				 name);
 	t = &elf->secs[sym->shndx];
 	switch (t->role) {
 	case SEC_MAPS_BTF:
 	case SEC_MAPS_LEGACY:
 		map = off < 0 ? -1 : elf_map_at(elf, sym->shndx, (uint64_t)off);
 		if (map < 0)
-			return link_fail(l, f, idx, "lddw of '%.48s': no map is "
-					 "defined there in %.48s", name,
-					 t->name);
+			return link_fail(l, f, idx,
+					 "lddw of '%.48s': no map is "
+					 "defined there in %.48s",
+					 name, t->name);
 		l->out[pc].src = BPFVM_PSEUDO_MAP_IDX;
 		l->out[pc].imm = map;
 		l->out[pc + 1].imm = 0;
@@ -336,26 +368,30 @@ static int link_lddw(struct link *l, const struct elf_func *f, uint64_t idx,
 	case SEC_RODATA:
 	case SEC_BSS:
 		if (t->data_map < 0 || off < 0 || (uint64_t)off > t->size)
-			return link_fail(l, f, idx, "lddw of '%.48s': the "
-					 "offset is outside %.48s", name,
-					 t->name);
+			return link_fail(l, f, idx,
+					 "lddw of '%.48s': the "
+					 "offset is outside %.48s",
+					 name, t->name);
 		l->out[pc].src = BPFVM_PSEUDO_MAP_IDX_VALUE;
 		l->out[pc].imm = t->data_map;
 		l->out[pc + 1].imm = (int32_t)(uint32_t)off;
 		return 0;
 	case SEC_CODE:
 		if (off < 0 || off % BPF_INSN_SIZE)
-			return link_fail(l, f, idx, "lddw of function '%.48s': "
-					 "offset is not an instruction of %.48s",
-					 name, t->name);
+			return link_fail(
+				l, f, idx,
+				"lddw of function '%.48s': "
+				"offset is not an instruction of %.48s",
+				name, t->name);
 		l->out[pc].src = BPFVM_PSEUDO_FUNC;
 		l->out[pc + 1].imm = 0;
-		return target_func(l, f, idx, sym->shndx,
-				   off / BPF_INSN_SIZE, pc);
+		return target_func(l, f, idx, sym->shndx, off / BPF_INSN_SIZE,
+				   pc);
 	default:
-		return link_fail(l, f, idx, "lddw of '%.48s' in %.48s, which is "
-				 "neither a map, global data nor code", name,
-				 t->name);
+		return link_fail(l, f, idx,
+				 "lddw of '%.48s' in %.48s, which is "
+				 "neither a map, global data nor code",
+				 name, t->name);
 	}
 }
 
@@ -372,20 +408,26 @@ static int link_call(struct link *l, const struct elf_func *f, uint64_t idx,
 	sym = &elf->syms[r->sym];
 	name = elf_sym_name(elf, r->sym);
 	if (sym->shndx == SHN_UNDEF)
-		return link_fail(l, f, idx, "call of undefined function "
-				 "'%.48s' (extern functions%s are not "
-				 "supported)", name, " and kfuncs");
-	if (sym->shndx >= elf->nsecs ||
-	    elf->secs[sym->shndx].role != SEC_CODE)
-		return link_fail(l, f, idx, "call of '%.48s', which is not in "
-				 "a code section%s", name, "");
+		return link_fail(l, f, idx,
+				 "call of undefined function "
+				 "'%.48s' (extern functions and kfuncs are "
+				 "not supported)",
+				 name);
+	if (sym->shndx >= elf->nsecs || elf->secs[sym->shndx].role != SEC_CODE)
+		return link_fail(l, f, idx,
+				 "call of '%.48s', which is not in "
+				 "a code section",
+				 name);
 	if (l->out[pc].src != BPFVM_CALL_LOCAL)
-		return link_fail(l, f, idx, "call of '%.48s' is relocated but "
-				 "is not a bpf-to-bpf call%s", name,
-				 " (src 1)");
+		return link_fail(l, f, idx,
+				 "call of '%.48s' is relocated but "
+				 "is not a bpf-to-bpf call (src 1)",
+				 name);
 	if (sym->value % BPF_INSN_SIZE)
-		return link_fail(l, f, idx, "call of '%.48s': symbol value is "
-				 "not an instruction%s", name, "");
+		return link_fail(l, f, idx,
+				 "call of '%.48s': symbol value is "
+				 "not an instruction",
+				 name);
 	/* Symbol's instruction + imm + 1: for a global function imm is -1;
 	 * against a section symbol imm is the callee's index - 1. */
 	target = (int64_t)(sym->value / BPF_INSN_SIZE) + l->out[pc].imm + 1;
@@ -406,21 +448,26 @@ static int link_func(struct link *l, size_t k)
 
 		if (code == BPFVM_OP_LDDW) {
 			if (i + 1 == len)
-				return link_fail(l, f, idx, "lddw is missing "
+				return link_fail(l, f, idx,
+						 "lddw is missing "
 						 "its second slot at the end "
-						 "of '%.48s'%s", f->name, "");
-			if (!r && (l->out[pc].src == BPFVM_PSEUDO_MAP_IDX ||
-				   l->out[pc].src == BPFVM_PSEUDO_MAP_IDX_VALUE))
-				return link_fail(l, f, idx, "lddw with src %u "
+						 "of '%.48s'",
+						 f->name);
+			if (!r &&
+			    (l->out[pc].src == BPFVM_PSEUDO_MAP_IDX ||
+			     l->out[pc].src == BPFVM_PSEUDO_MAP_IDX_VALUE))
+				return link_fail(l, f, idx,
+						 "lddw with src %u "
 						 "(a map index) but no "
 						 "relocation to say which map",
 						 l->out[pc].src);
 			if (r ? link_lddw(l, f, idx, r, pc)
 			      : l->out[pc].src == BPFVM_PSEUDO_FUNC &&
-					link_local(l, f, idx, pc))
+					    link_local(l, f, idx, pc))
 				return -1;
 			if (elf_find_rel(s, (idx + 1) * BPF_INSN_SIZE))
-				return link_fail(l, f, idx + 1, "relocation "
+				return link_fail(l, f, idx + 1,
+						 "relocation "
 						 "on the second slot of an "
 						 "lddw");
 			i++;
@@ -441,8 +488,7 @@ static int link_prog(struct bpfvm_elf *elf, size_t k, struct link *l,
 	l->prog = f;
 	l->norder = 0;
 	l->count = 0;
-	for (size_t i = 0; i < elf->nfuncs; i++)
-		l->out_off[i] = NOT_PLACED;
+	l->gen++; /* forgets every placement of the previous program */
 	if (place(l, k))
 		return -1;
 	/* order grows while it is walked: callees of callees follow. */
@@ -474,12 +520,13 @@ int elf_read_progs(struct bpfvm_elf *elf, bpfvm_error *err)
 	}
 	/* Subprograms are copied into every program using them: bound the
 	 * total by the input, not by what a crafted call graph asks. */
-	elf->insn_budget = code < BPFVM_MAX_INSNS / 64 ? BPFVM_MAX_INSNS
-						       : 64 * code;
+	elf->insn_budget =
+		code < BPFVM_MAX_INSNS / 64 ? BPFVM_MAX_INSNS : 64 * code;
 	elf->progs = calloc(elf->nprogs + 1, sizeof(*elf->progs));
 	l.order = calloc(elf->nfuncs + 1, sizeof(*l.order));
 	l.out_off = calloc(elf->nfuncs + 1, sizeof(*l.out_off));
-	if (!elf->progs || !l.order || !l.out_off) {
+	l.placed = calloc(elf->nfuncs + 1, sizeof(*l.placed));
+	if (!elf->progs || !l.order || !l.out_off || !l.placed) {
 		bpfvm_fail(err, -1, "out of memory");
 		goto out;
 	}
@@ -491,6 +538,7 @@ int elf_read_progs(struct bpfvm_elf *elf, bpfvm_error *err)
 out:
 	free(l.order);
 	free(l.out_off);
+	free(l.placed);
 	free(l.out);
 	return rc;
 }

@@ -52,10 +52,11 @@ static int check_code_rel(const struct bpfvm_elf *elf, size_t rsec,
 	uint8_t code;
 
 	if (r->offset % BPF_INSN_SIZE || r->offset >= t->size)
-		return elf_fail_sec(elf, err, rsec, "relocation at offset "
+		return elf_fail_sec(elf, err, rsec,
+				    "relocation at offset "
 				    "0x%llx against '%.64s' is not an "
-				    "instruction of the %llu-byte %.64s", off,
-				    elf_sym_name(elf, r->sym),
+				    "instruction of the %llu-byte %.64s",
+				    off, elf_sym_name(elf, r->sym),
 				    (unsigned long long)t->size, t->name);
 	code = t->data[r->offset];
 	if (r->type == R_BPF_64_64 && code == BPFVM_OP_LDDW &&
@@ -64,17 +65,19 @@ static int check_code_rel(const struct bpfvm_elf *elf, size_t rsec,
 	if (r->type == R_BPF_64_32 && code == BPFVM_OP_CALL)
 		return 0;
 	if (r->type != R_BPF_64_64 && r->type != R_BPF_64_32)
-		return elf_fail_sec(elf, err, rsec, "relocation type %u (%s) "
+		return elf_fail_sec(elf, err, rsec,
+				    "relocation type %u (%s) "
 				    "at offset 0x%llx against '%.64s' is not "
-				    "supported in code", r->type,
-				    rel_type_name(r->type), off,
+				    "supported in code",
+				    r->type, rel_type_name(r->type), off,
 				    elf_sym_name(elf, r->sym));
-	return elf_fail_sec(elf, err, rsec, "%s at offset 0x%llx against "
-			    "'%.64s' patches an instruction with opcode 0x%02x, "
-			    "not %s", rel_type_name(r->type), off,
-			    elf_sym_name(elf, r->sym), code,
-			    r->type == R_BPF_64_64 ? "a complete lddw" :
-						     "a call");
+	return elf_fail_sec(
+		elf, err, rsec,
+		"%s at offset 0x%llx against "
+		"'%.64s' patches an instruction with opcode 0x%02x, "
+		"not %s",
+		rel_type_name(r->type), off, elf_sym_name(elf, r->sym), code,
+		r->type == R_BPF_64_64 ? "a complete lddw" : "a call");
 }
 
 /* .maps relocations set initial map-in-map and prog-array slots; bpfvm
@@ -84,12 +87,15 @@ static int check_maps_rel(const struct bpfvm_elf *elf, size_t rsec,
 			  bpfvm_error *err)
 {
 	if (r->type != R_BPF_64_64 && r->type != R_BPF_64_ABS64)
-		return elf_fail_sec(elf, err, rsec, "relocation type %u (%s) "
+		return elf_fail_sec(elf, err, rsec,
+				    "relocation type %u (%s) "
 				    "at offset 0x%llx is not supported in "
-				    "%.64s", r->type, rel_type_name(r->type),
+				    "%.64s",
+				    r->type, rel_type_name(r->type),
 				    (unsigned long long)r->offset, t->name);
 	if (r->offset > t->size || t->size - r->offset < 8)
-		return elf_fail_sec(elf, err, rsec, "relocation at offset "
+		return elf_fail_sec(elf, err, rsec,
+				    "relocation at offset "
 				    "0x%llx is past the %llu-byte %.64s",
 				    (unsigned long long)r->offset,
 				    (unsigned long long)t->size, t->name);
@@ -102,33 +108,43 @@ static int read_rel_section(struct bpfvm_elf *elf, size_t i, bpfvm_error *err)
 	size_t n;
 
 	if (!s->info || s->info >= elf->nsecs)
-		return elf_fail_sec(elf, err, i, "target section index "
+		return elf_fail_sec(elf, err, i,
+				    "target section index "
 				    "(sh_info) %u is not one of the %zu "
-				    "sections", s->info, elf->nsecs);
+				    "sections",
+				    s->info, elf->nsecs);
 	t = &elf->secs[s->info];
 	if (t->role != SEC_CODE && t->role != SEC_MAPS_BTF)
 		return 0;
 	if (s->type == SHT_RELA)
-		return elf_fail_sec(elf, err, i, "RELA relocations for %.64s "
+		return elf_fail_sec(elf, err, i,
+				    "RELA relocations for %.64s "
 				    "are not supported (BPF uses REL)",
 				    t->name);
 	if (elf->symtab < 0 || s->link != (uint32_t)elf->symtab)
-		return elf_fail_sec(elf, err, i, "symbol table index (sh_link) "
-				    "%u is not the symbol table", s->link);
+		return elf_fail_sec(elf, err, i,
+				    "symbol table index (sh_link) "
+				    "%u is not the symbol table",
+				    s->link);
 	if (s->entsize != ELF_REL_SIZE || s->size % ELF_REL_SIZE)
-		return elf_fail_sec(elf, err, i, "entry size %llu and size "
+		return elf_fail_sec(elf, err, i,
+				    "entry size %llu and size "
 				    "%llu do not make 16-byte relocations",
 				    (unsigned long long)s->entsize,
 				    (unsigned long long)s->size);
 	if (t->rel_sec >= 0)
-		return elf_fail_sec(elf, err, i, "%.64s already has relocation "
-				    "section %d", t->name, t->rel_sec);
+		return elf_fail_sec(elf, err, i,
+				    "%.64s already has relocation "
+				    "section %d",
+				    t->name, t->rel_sec);
 	t->rel_sec = (int)i;
 	n = s->size / ELF_REL_SIZE;
 	t->rels = calloc(n + 1, sizeof(*t->rels));
 	if (!t->rels)
-		return bpfvm_fail(err, -1, "out of memory for %zu "
-				  "relocations", n);
+		return bpfvm_fail(err, -1,
+				  "out of memory for %zu "
+				  "relocations",
+				  n);
 	for (size_t k = 0; k < n; k++) {
 		const uint8_t *p = s->data + k * ELF_REL_SIZE;
 		uint64_t info = rd64(p + 8);
@@ -141,11 +157,12 @@ static int read_rel_section(struct bpfvm_elf *elf, size_t i, bpfvm_error *err)
 		if (r.type == R_BPF_NONE)
 			continue;
 		if (!r.sym || r.sym >= elf->nsyms)
-			return elf_fail_sec(elf, err, i, "relocation %zu at "
+			return elf_fail_sec(elf, err, i,
+					    "relocation %zu at "
 					    "offset 0x%llx: symbol index %u is "
-					    "not one of the %zu symbols", k,
-					    (unsigned long long)r.offset, r.sym,
-					    elf->nsyms);
+					    "not one of the %zu symbols",
+					    k, (unsigned long long)r.offset,
+					    r.sym, elf->nsyms);
 		if (t->role == SEC_CODE ? check_code_rel(elf, i, t, &r, err)
 					: check_maps_rel(elf, i, t, &r, err))
 			return -1;
@@ -154,9 +171,11 @@ static int read_rel_section(struct bpfvm_elf *elf, size_t i, bpfvm_error *err)
 	qsort(t->rels, t->nrels, sizeof(*t->rels), cmp_rel);
 	for (size_t k = 1; k < t->nrels; k++)
 		if (t->rels[k].offset == t->rels[k - 1].offset)
-			return elf_fail_sec(elf, err, i, "two relocations at "
-					    "offset 0x%llx",
-					    (unsigned long long)t->rels[k].offset);
+			return elf_fail_sec(
+				elf, err, i,
+				"two relocations at "
+				"offset 0x%llx",
+				(unsigned long long)t->rels[k].offset);
 	return 0;
 }
 

@@ -95,6 +95,7 @@ uint64_t bpfvm_bpf_trace_vprintk(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 		return BPFVM_ERR(EINVAL);
 	if (!bpfvm_h_readable(exec, name, 3, r3, data_len))
 		return 0;
-	memcpy(args, (const void *)(uintptr_t)r3, data_len);
+	if (data_len) /* r3 may be NULL when there are no arguments */
+		memcpy(args, (const void *)(uintptr_t)r3, data_len);
 	return print(exec, r1, fmt_size, args, data_len / 8);
 }

@@ -56,7 +56,8 @@ uint64_t bpfvm_bpf_snprintf(bpfvm_exec *exec, uint64_t r1, uint64_t r2,
 		return BPFVM_ERR(EINVAL);
 	if (!bpfvm_h_readable(exec, name, 4, r4, data_len))
 		return 0;
-	memcpy(args, (const void *)(uintptr_t)r4, data_len);
+	if (data_len) /* r4 may be NULL when there are no arguments */
+		memcpy(args, (const void *)(uintptr_t)r4, data_len);
 	len = bpfvm_h_format(exec, (const char *)(uintptr_t)r3,
 			     (size_t)fmt_len + 1, args, data_len / 8,
 			     (char *)(uintptr_t)r1, str_size);

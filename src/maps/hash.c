@@ -264,7 +264,7 @@ void htab_fill_value(struct htab *t, struct htab_elem *e, const void *value,
 void htab_write_value(struct htab *t, struct htab_elem *e, const void *value,
 		      uint32_t cpu)
 {
-	if (cpu != MAP_ALL_CPUS) {
+	if (t->nslots == 1 || cpu != MAP_ALL_CPUS) {
 		map_copy_in(htab_elem_value(t, e, t->nslots > 1 ? cpu : 0),
 			    value, t->vsize);
 		return;
@@ -284,32 +284,38 @@ void htab_dispose(struct htab *t, struct htab_elem *e)
 		return;
 	}
 	map_pool_put(&t->pool, e);
-	/* Only now: the count bounds the elements out of the pool. */
-	__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELEASE); /* only now */
 }
 
-/* Take one of n units of a counter below limit (count or spares). */
-static bool take_below(uint32_t *ctr, uint32_t limit)
+/*
+ * The count (elements in the table or reserved for an insert) and the
+ * spares (elements left for replacements) bound what is out of the pool,
+ * so a unit is given back (release) only after its element went back to
+ * the pool, and taken (acquire) before one is taken from it.
+ */
+static bool take_count(struct htab *t)
 {
-	uint32_t c = __atomic_load_n(ctr, __ATOMIC_RELAXED);
+	uint32_t c = __atomic_load_n(&t->count, __ATOMIC_ACQUIRE);
 
 	do {
-		if (c >= limit)
+		if (c >= t->map.spec.max_entries)
 			return false;
-	} while (!__atomic_compare_exchange_n(
-		ctr, &c, c + 1, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(&t->count, &c, c + 1, true,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_ACQUIRE));
 	return true;
 }
 
-static bool take_spare(uint32_t *spares)
+static bool take_spare(struct htab *t)
 {
-	uint32_t c = __atomic_load_n(spares, __ATOMIC_RELAXED);
+	uint32_t c = __atomic_load_n(&t->spares, __ATOMIC_ACQUIRE);
 
 	do {
 		if (!c)
 			return false;
-	} while (!__atomic_compare_exchange_n(
-		spares, &c, c - 1, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(&t->spares, &c, c - 1, true,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_ACQUIRE));
 	return true;
 }
 
@@ -349,11 +355,11 @@ static bool replace_elem(struct htab *t, struct htab_bucket *b,
 {
 	struct htab_elem *e;
 
-	if (!take_spare(&t->spares))
+	if (!take_spare(t))
 		return false;
 	e = map_pool_get(&t->pool);
 	if (!e) {
-		__atomic_add_fetch(&t->spares, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&t->spares, 1, __ATOMIC_RELEASE);
 		return false;
 	}
 	fill_key(t, e, key, hash);
@@ -364,7 +370,7 @@ static bool replace_elem(struct htab *t, struct htab_bucket *b,
 	if (t->release)
 		t->release(t, htab_elem_value(t, old, 0));
 	map_pool_put(&t->pool, old);
-	__atomic_add_fetch(&t->spares, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&t->spares, 1, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -414,13 +420,13 @@ long htab_update(struct htab *t, const void *key, const void *value,
 		}
 		return 0;
 	}
-	if (!take_below(&t->count, t->map.spec.max_entries)) {
+	if (!take_count(t)) {
 		map_unlock(&b->lock);
 		return -E2BIG; /* the kernel's answer for a full hash */
 	}
 	e = map_pool_get(&t->pool);
 	if (!e) { /* only BPF_F_NO_PREALLOC can run out of memory */
-		__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&t->count, 1, __ATOMIC_RELEASE);
 		map_unlock(&b->lock);
 		return -ENOMEM;
 	}

@@ -166,8 +166,8 @@ static size_t node_size(uint32_t key_size, uint32_t value_size)
 	       round_up8(value_size);
 }
 
-/* Elements, their intermediate nodes (fewer than the elements) and the
- * one node an update takes before it frees the one it replaces. */
+/* At most max_entries elements and one intermediate node fewer, plus the
+ * node an update takes before it gives back the one it replaced. */
 static uint64_t trie_capacity(uint32_t max_entries)
 {
 	return 2 * (uint64_t)max_entries + 1;
@@ -285,16 +285,19 @@ static long trie_update(struct bpfvm_map *map, const void *key,
 		return -EINVAL;
 	if (k.prefixlen > t->max_prefixlen)
 		return -EINVAL;
+	/* Nodes are taken and given back under the trie lock, so the pool's
+	 * bound (trie_capacity) holds however many threads update. */
+	map_lock(&t->lock);
 	new = map_pool_get(&t->pool);
-	if (!new)
+	if (!new) {
+		map_unlock(&t->lock);
 		return -ENOMEM;
+	}
 	new->child[0] = new->child[1] = NULL;
 	new->prefixlen = k.prefixlen;
 	new->flags = 0;
 	memcpy(new->data, k.data, t->data_size);
 	map_store_value(map, value_of(t, new), value);
-
-	map_lock(&t->lock);
 	slot = &t->root;
 	while ((n = *slot)) {
 		m = match_len(t, n, &k);
@@ -344,13 +347,13 @@ static long trie_update(struct bpfvm_map *map, const void *key,
 	im->child[!bit_at(k.data, m)] = n;
 	*slot = im;
 out:
-	map_unlock(&t->lock);
 	if (freed)
 		map_pool_put(&t->pool, freed);
+	map_unlock(&t->lock);
 	return 0;
 fail:
-	map_unlock(&t->lock);
 	map_pool_put(&t->pool, new);
+	map_unlock(&t->lock);
 	return rc;
 }
 
@@ -394,11 +397,11 @@ static long trie_delete(struct bpfvm_map *map, const void *key)
 		*trim = n->child[0] ? n->child[0] : n->child[1];
 		free1 = n;
 	}
-	map_unlock(&t->lock);
 	if (free1)
 		map_pool_put(&t->pool, free1);
 	if (free2)
 		map_pool_put(&t->pool, free2);
+	map_unlock(&t->lock);
 	return 0;
 }
 

@@ -15,9 +15,9 @@
 
 #include "bpfvm/maps.h"
 
-/* Kernel limits the specs are checked against (x86-64 values). */
-#define MAP_KMALLOC_MAX_SIZE (4u << 20) /* 1 << (MAX_PAGE_ORDER + PAGE_SHIFT)  \
-					 */
+/* Kernel limits the specs are checked against (x86-64 values):
+ * KMALLOC_MAX_SIZE is 1 << (MAX_PAGE_ORDER + PAGE_SHIFT). */
+#define MAP_KMALLOC_MAX_SIZE   (4u << 20)
 #define MAP_PCPU_MIN_UNIT_SIZE 32768u
 #define MAP_PAGE_SIZE	       4096u
 
@@ -73,8 +73,9 @@ typedef long (*map_for_each_cb)(bpfvm_map *map, const void *key, void *value,
 /*
  * One table of these, indexed by map type (map.c). A NULL entry is an
  * operation the type does not have; map.c then returns the kernel's
- * answer for a missing op (NULL, -EINVAL from programs, -ENOTSUPP from
- * the host). Program-side entries get the slot of the calling thread.
+ * answer for a missing op (NULL, -EINVAL from programs,
+ * -BPFVM_ENOTSUPP from the host). Program-side entries get the slot of the
+ * calling thread.
  */
 struct map_ops {
 	const char *name;  /* as bpftool names the type */
@@ -256,8 +257,8 @@ struct htab {
 	uint32_t count;
 	uint32_t spares;
 
-	/* LRU: every element taken from the pool is on this list, most
-	 * recently used first. */
+	/* LRU: every element taken from the pool is on this list, newest
+	 * (or most recently given a second chance) first. */
 	struct map_lock lru_lock;
 	struct htab_lru_node lru_head;
 	uint64_t lru_len;
@@ -311,7 +312,8 @@ long htab_for_each(struct htab *t, map_for_each_cb cb, void *ctx, uint32_t cpu);
  * update sets its slot and zeroes the others. */
 void htab_fill_value(struct htab *t, struct htab_elem *e, const void *value,
 		     uint32_t cpu);
-/* Values of a per-CPU element in place: its slot, or all of them. */
+/* Values of an element in the table, in place: one slot (a program's
+ * update), or for per-CPU tables all of them (MAP_ALL_CPUS). */
 void htab_write_value(struct htab *t, struct htab_elem *e, const void *value,
 		      uint32_t cpu);
 /* An element left the table (unlinked): release its value and give its

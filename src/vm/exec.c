@@ -150,7 +150,7 @@ void bpfvm_exec_packet_changed(bpfvm_exec *exec)
 int bpfvm_exec_tail_call(bpfvm_exec *exec, const bpfvm_prog *target)
 {
 	/* Helper ids and map ids mean other things in another VM. */
-	if (exec->tail_calls >= BPFVM_MAX_TAIL_CALLS ||
+	if (!target || exec->tail_calls >= BPFVM_MAX_TAIL_CALLS ||
 	    target->vm != exec->prog->vm)
 		return -1;
 	exec->tail_calls++;

@@ -84,12 +84,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
 	__uint(max_entries, 4);
 	__type(key, __u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_HASH);
-		__uint(max_entries, 16);
-		__type(key, __u32);
-		__type(value, __u16);
-	});
+	__array(
+		values, struct {
+			__uint(type, BPF_MAP_TYPE_HASH);
+			__uint(max_entries, 16);
+			__type(key, __u32);
+			__type(value, __u16);
+		});
 } outer_hash SEC(".maps");
 
 struct {

@@ -11,10 +11,10 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define MARK_DEEP 0x4004
-#define MARK_ADD3 0x1001
+#define MARK_DEEP  0x4004
+#define MARK_ADD3  0x1001
 #define MARK_SCALE 0x2002
-#define MARK_CB 0x3003
+#define MARK_CB	   0x3003
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -46,19 +46,19 @@ enum {
 };
 
 /* One instruction slot as its little-endian u64. */
-#define EB_INSN(code, dst, src, off, imm)                                     \
-	((uint64_t)(uint8_t)(code) | (uint64_t)((dst) & 0xf) << 8 |            \
-	 (uint64_t)((src) & 0xf) << 12 | (uint64_t)(uint16_t)(off) << 16 |     \
+#define EB_INSN(code, dst, src, off, imm)                                      \
+	((uint64_t)(uint8_t)(code) | (uint64_t)((dst)&0xf) << 8 |              \
+	 (uint64_t)((src)&0xf) << 12 | (uint64_t)(uint16_t)(off) << 16 |       \
 	 (uint64_t)(uint32_t)(imm) << 32)
-#define EB_MOV(dst, imm) EB_INSN(0xb7, dst, 0, 0, imm)
-#define EB_EXIT() EB_INSN(0x95, 0, 0, 0, 0)
-#define EB_CALL(src, imm) EB_INSN(0x85, 0, src, 0, imm)
+#define EB_MOV(dst, imm)       EB_INSN(0xb7, dst, 0, 0, imm)
+#define EB_EXIT()	       EB_INSN(0x95, 0, 0, 0, 0)
+#define EB_CALL(src, imm)      EB_INSN(0x85, 0, src, 0, imm)
 #define EB_LDDW(dst, src, imm) EB_INSN(0x18, dst, src, 0, imm), 0
 
 #define EB_MAX_SECS 32
 #define EB_MAX_SYMS 64
 #define EB_MAX_RELS 64
-#define EB_MAX_OUT (1 << 16)
+#define EB_MAX_OUT  (1 << 16)
 
 struct eb_sec {
 	const char *name;
@@ -89,7 +89,7 @@ struct eb {
 	} rel[EB_MAX_RELS];
 	int nrel;
 	uint32_t rel_type; /* EB_SHT_REL, or EB_SHT_RELA to test refusal */
-	int nuser; /* sections added by the test (eb_build adds more) */
+	int nuser;	   /* sections added by the test (eb_build adds more) */
 	uint8_t out[EB_MAX_OUT];
 	size_t len;
 	/* Where eb_build put things, for tests that corrupt them. */
@@ -112,7 +112,7 @@ static inline void eb_put(uint8_t *p, uint64_t v, int n)
 }
 
 static inline int eb_sec(struct eb *b, const char *name, uint32_t type,
-		  uint64_t flags, const void *data, size_t size)
+			 uint64_t flags, const void *data, size_t size)
 {
 	struct eb_sec *s = &b->sec[b->nsec];
 
@@ -127,7 +127,7 @@ static inline int eb_sec(struct eb *b, const char *name, uint32_t type,
 }
 
 static inline int eb_code(struct eb *b, const char *name, const uint64_t *insns,
-		   size_t n)
+			  size_t n)
 {
 	int i = eb_sec(b, name, EB_SHT_PROGBITS, EB_SHF_ALLOC | EB_SHF_EXEC,
 		       NULL, 8 * n);
@@ -137,8 +137,8 @@ static inline int eb_code(struct eb *b, const char *name, const uint64_t *insns,
 	return i;
 }
 
-static inline int eb_sym(struct eb *b, const char *name, int shndx, uint64_t value,
-		  uint64_t size, int type, int bind)
+static inline int eb_sym(struct eb *b, const char *name, int shndx,
+			 uint64_t value, uint64_t size, int type, int bind)
 {
 	b->sym[b->nsym].name = name;
 	b->sym[b->nsym].value = value;
@@ -149,7 +149,8 @@ static inline int eb_sym(struct eb *b, const char *name, int shndx, uint64_t val
 	return b->nsym++;
 }
 
-static inline void eb_rel(struct eb *b, int sec, uint64_t off, uint32_t type, int sym)
+static inline void eb_rel(struct eb *b, int sec, uint64_t off, uint32_t type,
+			  int sym)
 {
 	b->rel[b->nrel].sec = sec;
 	b->rel[b->nrel].off = off;
@@ -213,7 +214,8 @@ static inline size_t eb_build(struct eb *b)
 	b->strtab = eb_sec(b, ".strtab", EB_SHT_STRTAB, 0, NULL, 0);
 	b->shstrtab = eb_sec(b, ".shstrtab", EB_SHT_STRTAB, 0, NULL, 0);
 	for (int i = 1; i < b->nsec; i++)
-		if (b->sec[i].type == EB_SHT_REL || b->sec[i].type == EB_SHT_RELA)
+		if (b->sec[i].type == EB_SHT_REL ||
+		    b->sec[i].type == EB_SHT_RELA)
 			b->sec[i].link = (uint32_t)b->symtab;
 	st = &b->sec[b->strtab];
 	eb_str(st, "");
@@ -242,7 +244,7 @@ static inline size_t eb_build(struct eb *b)
 	b->out[4] = 2; /* ELFCLASS64 */
 	b->out[5] = 1; /* little-endian */
 	b->out[6] = 1;
-	eb_put(b->out + 16, 1, 2); /* ET_REL */
+	eb_put(b->out + 16, 1, 2);   /* ET_REL */
 	eb_put(b->out + 18, 247, 2); /* EM_BPF */
 	eb_put(b->out + 20, 1, 4);
 	eb_put(b->out + 52, 64, 2);
@@ -323,7 +325,7 @@ static inline void bb_u32(struct bb *t, uint32_t v)
 
 /* A type record; returns its id. Extra words follow with bb_u32. */
 static inline uint32_t bb_type(struct bb *t, const char *name, uint32_t kind,
-			uint32_t vlen, int kflag, uint32_t size_or_type)
+			       uint32_t vlen, int kflag, uint32_t size_or_type)
 {
 	bb_u32(t, bb_str(t, name));
 	bb_u32(t, (uint32_t)kflag << 31 | kind << 24 | vlen);
@@ -333,7 +335,7 @@ static inline uint32_t bb_type(struct bb *t, const char *name, uint32_t kind,
 
 /* A member / param / enumerator / secinfo: name then words. */
 static inline void bb_member(struct bb *t, const char *name, uint32_t type,
-		      uint32_t offset)
+			     uint32_t offset)
 {
 	bb_u32(t, bb_str(t, name));
 	bb_u32(t, type);

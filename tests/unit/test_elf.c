@@ -52,17 +52,19 @@ static void expect_refusal(const char *what, const char *fragment)
 	CHECK_STR_CONTAINS(err.msg, fragment);
 }
 
-static void check_insn(const struct bpfvm_elf_prog *p, size_t pc,
-		       uint8_t code, uint8_t src, int32_t imm)
+static void check_insn(const struct bpfvm_elf_prog *p, size_t pc, uint8_t code,
+		       uint8_t src, int32_t imm)
 {
 	CHECK(pc < p->count);
 	if (pc >= p->count)
 		return;
 	if (p->insns[pc].code != code || p->insns[pc].src != src ||
 	    p->insns[pc].imm != imm)
-		fprintf(stderr, "%s[%zu]: code 0x%02x src %u imm %d, expected "
-			"0x%02x %u %d\n", p->name, pc, p->insns[pc].code,
-			p->insns[pc].src, p->insns[pc].imm, code, src, imm);
+		fprintf(stderr,
+			"%s[%zu]: code 0x%02x src %u imm %d, expected "
+			"0x%02x %u %d\n",
+			p->name, pc, p->insns[pc].code, p->insns[pc].src,
+			p->insns[pc].imm, code, src, imm);
 	CHECK_U64(p->insns[pc].code, code);
 	CHECK_U64(p->insns[pc].src, src);
 	CHECK_U64((uint32_t)p->insns[pc].imm, (uint32_t)imm);
@@ -77,21 +79,24 @@ static void build_linking_object(void)
 {
 	static const uint64_t text[] = {
 		/* f_global: calls f_static without relocation */
-		EB_CALL(1, 1), EB_EXIT(),
+		EB_CALL(1, 1),
+		EB_EXIT(),
 		/* f_static */
-		EB_MOV(0, 7), EB_EXIT(),
+		EB_MOV(0, 7),
+		EB_EXIT(),
 		/* cb */
-		EB_MOV(0, 0), EB_EXIT(),
+		EB_MOV(0, 0),
+		EB_EXIT(),
 	};
 	static const uint64_t xdp[] = {
 		/* p1 */
-		EB_CALL(1, -1), /* R_BPF_64_32 f_global */
-		EB_CALL(1, 1), /* R_BPF_64_32 .text: 0 + 1 + 1 = f_static */
+		EB_CALL(1, -1),	   /* R_BPF_64_32 f_global */
+		EB_CALL(1, 1),	   /* R_BPF_64_32 .text: 0 + 1 + 1 = f_static */
 		EB_LDDW(2, 0, 32), /* R_BPF_64_64 .text + 32: cb */
-		EB_LDDW(1, 0, 0), /* m2 */
-		EB_LDDW(1, 0, 4), /* .data + 4 */
-		EB_LDDW(1, 0, 0), /* counter, .bss + 8 */
-		EB_LDDW(1, 0, 3), /* .rodata.str1.1 + 3 */
+		EB_LDDW(1, 0, 0),  /* m2 */
+		EB_LDDW(1, 0, 4),  /* .data + 4 */
+		EB_LDDW(1, 0, 0),  /* counter, .bss + 8 */
+		EB_LDDW(1, 0, 3),  /* .rodata.str1.1 + 3 */
 		EB_EXIT(),
 		/* p2 */
 		EB_CALL(1, -1), /* f_global */
@@ -99,9 +104,12 @@ static void build_linking_object(void)
 	};
 	static const uint64_t tc[] = {
 		/* tc_helper */
-		EB_MOV(0, 7), EB_EXIT(),
+		EB_MOV(0, 7),
+		EB_EXIT(),
 		/* tc_main: a call into the same section, no relocation */
-		EB_CALL(1, -3), EB_INSN(0x07, 0, 0, 0, 1), EB_EXIT(),
+		EB_CALL(1, -3),
+		EB_INSN(0x07, 0, 0, 0, 1),
+		EB_EXIT(),
 	};
 	static const uint32_t maps[10] = { 2, 4, 8, 16, 0, 1, 8, 16, 32, 1 };
 	static const uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -116,8 +124,8 @@ static void build_linking_object(void)
 	s_maps = eb_sec(&b, "maps", EB_SHT_PROGBITS, 3, maps, sizeof(maps));
 	s_data = eb_sec(&b, ".data", EB_SHT_PROGBITS, 3, data, 8);
 	s_bss = eb_sec(&b, ".bss", EB_SHT_NOBITS, 3, NULL, 16);
-	s_str = eb_sec(&b, ".rodata.str1.1", EB_SHT_PROGBITS, 0x32,
-		       "hi\0abc", 7);
+	s_str = eb_sec(&b, ".rodata.str1.1", EB_SHT_PROGBITS, 0x32, "hi\0abc",
+		       7);
 	eb_sec(&b, "license", EB_SHT_PROGBITS, 3, "GPL", 4);
 	eb_sec(&b, "version", EB_SHT_PROGBITS, 3, version, 4);
 
@@ -174,11 +182,10 @@ static void test_linking(void)
 	      m->spec.key_size == 8 && m->spec.value_size == 16 &&
 	      m->spec.max_entries == 32 && m->spec.map_flags == 1);
 	m = bpfvm_elf_map(elf, 2);
-	CHECK(!strcmp(m->spec.name, ".data") &&
-	      m->kind == BPFVM_ELF_MAP_DATA && m->spec.type == 2 &&
-	      m->spec.key_size == 4 && m->spec.value_size == 8 &&
-	      m->spec.max_entries == 1 && m->spec.map_flags == 0 &&
-	      m->data_size == 8 && m->data &&
+	CHECK(!strcmp(m->spec.name, ".data") && m->kind == BPFVM_ELF_MAP_DATA &&
+	      m->spec.type == 2 && m->spec.key_size == 4 &&
+	      m->spec.value_size == 8 && m->spec.max_entries == 1 &&
+	      m->spec.map_flags == 0 && m->data_size == 8 && m->data &&
 	      !memcmp(m->data, "\1\2\3\4\5\6\7\10", 8));
 	m = bpfvm_elf_map(elf, 3);
 	CHECK(!strcmp(m->spec.name, ".bss") && m->kind == BPFVM_ELF_MAP_BSS &&
@@ -238,6 +245,41 @@ static void test_linking(void)
 	bpfvm_elf_close(elf);
 }
 
+/* A callback address without relocation: relative within its section,
+ * as libbpf reads it. A map index without relocation means nothing. */
+static void test_unrelocated(void)
+{
+	static const uint64_t code[] = {
+		EB_MOV(0, 0), EB_EXIT(),		      /* cb2 */
+		EB_LDDW(2, BPFVM_PSEUDO_FUNC, -3), EB_EXIT(), /* prog */
+	};
+	const struct bpfvm_elf_prog *p;
+	bpfvm_error err;
+	bpfvm_elf *elf;
+	int s;
+
+	eb_init(&b);
+	s = eb_code(&b, "xdp", code, 5);
+	eb_sym(&b, "cb2", s, 0, 16, EB_STT_FUNC, 0);
+	eb_sym(&b, "prog", s, 16, 24, EB_STT_FUNC, 1);
+	elf = open_built(&err);
+	CHECK(elf != NULL);
+	if (elf) {
+		p = bpfvm_elf_find_prog(elf, "prog");
+		CHECK(p && p->count == 5);
+		if (p) {
+			check_insn(p, 0, LDDW, BPFVM_PSEUDO_FUNC, 2);
+			check_insn(p, 3, MOV, 0, 0);
+		}
+		bpfvm_elf_close(elf);
+	}
+	b.sec[s].data[17] = BPFVM_PSEUDO_MAP_IDX << 4 | 2;
+	expect_refusal("map index without relocation",
+		       "offset 0x10 (in "
+		       "'prog', program 'prog'): lddw with src 5 (a map "
+		       "index) but no relocation");
+}
+
 /* Old objects: untyped, unsized global symbols; unnamed code; .text
  * only. */
 static void test_old_layouts(void)
@@ -281,7 +323,8 @@ static void test_old_layouts(void)
 	if (elf) {
 		CHECK_U64(bpfvm_elf_nprogs(elf), 1);
 		p = bpfvm_elf_prog(elf, 0);
-		CHECK(!strcmp(p->name, "entry") && !strcmp(p->section, ".text") &&
+		CHECK(!strcmp(p->name, "entry") &&
+		      !strcmp(p->section, ".text") &&
 		      p->type == BPFVM_PROG_UNSPEC && p->count == 2);
 		CHECK(!strcmp(bpfvm_elf_license(elf), ""));
 		CHECK_U64(bpfvm_elf_kern_version(elf), 0);
@@ -294,12 +337,12 @@ static void test_old_layouts(void)
 static void test_legacy_inner(void)
 {
 	static const uint32_t samples[14] = {
-		2, 4, 8, 4, 0, 0, 0, /* inner */
+		2,  4, 8, 4, 0, 0, 0, /* inner */
 		12, 4, 0, 2, 0, 0, 0, /* array of maps, inner_map_idx 0 */
 	};
 	static const uint32_t iproute2[18] = {
-		2, 4, 16, 1, 0, 7, 0, 0, UINT32_MAX, /* id 7 */
-		13, 2, 4, 64, 0, 0, 2, 7, 0, /* pinned, inner_id 7 */
+		2,  4, 16, 1,  0, 7, 0, 0, UINT32_MAX, /* id 7 */
+		13, 2, 4,  64, 0, 0, 2, 7, 0,	       /* pinned, inner_id 7 */
 	};
 	const struct bpfvm_elf_map *m;
 	bpfvm_error err;
@@ -343,7 +386,7 @@ static void test_legacy_inner(void)
 	eb_sym(&b, "inner", s, 0, 28, EB_STT_OBJECT, 1);
 	eb_sym(&b, "outer", s, 28, 28, EB_STT_OBJECT, 1);
 	expect_refusal("bad inner index", "map 'outer': its inner map "
-		       "(index 5)");
+					  "(index 5)");
 }
 
 /* ---- (b) refusals ---- */
@@ -351,7 +394,10 @@ static void test_legacy_inner(void)
 static int refusal_object(int *xdp, int *text)
 {
 	static const uint64_t code[] = {
-		EB_CALL(1, -1), EB_LDDW(1, 0, 0), EB_MOV(0, 0), EB_EXIT(),
+		EB_CALL(1, -1),
+		EB_LDDW(1, 0, 0),
+		EB_MOV(0, 0),
+		EB_EXIT(),
 	};
 	static const uint64_t text_code[] = { EB_MOV(0, 1), EB_EXIT() };
 
@@ -369,7 +415,8 @@ static void test_refusals(void)
 	refusal_object(&xdp, &text);
 	sym = eb_sym(&b, "memset", 0, 0, 0, EB_STT_NOTYPE, 1);
 	eb_rel(&b, xdp, 0, EB_R_64_32, sym);
-	expect_refusal("extern call", "section 2 (xdp): offset 0x0 (in "
+	expect_refusal("extern call",
+		       "section 2 (xdp): offset 0x0 (in "
 		       "'prog', program 'prog'): call of undefined function "
 		       "'memset'");
 
@@ -377,23 +424,26 @@ static void test_refusals(void)
 	sym = eb_sym(&b, "ext_var", 0, 0, 0, EB_STT_NOTYPE, 1);
 	eb_rel(&b, xdp, 8, EB_R_64_64, sym);
 	expect_refusal("extern variable", "lddw of undefined symbol "
-		       "'ext_var'");
+					  "'ext_var'");
 
 	refusal_object(&xdp, &text);
 	sym = eb_sym(&b, "sub2", text, 0, 16, EB_STT_FUNC, 1);
 	eb_rel(&b, xdp, 8, EB_R_ABS64, sym);
-	expect_refusal("data relocation in code", "relocation type 2 "
+	expect_refusal("data relocation in code",
+		       "relocation type 2 "
 		       "(R_BPF_64_ABS64) at offset 0x8 against 'sub2' is not "
 		       "supported in code");
 
 	refusal_object(&xdp, &text);
 	eb_rel(&b, xdp, 4, EB_R_64_32, 1);
-	expect_refusal("misaligned relocation", "relocation at offset 0x4 "
+	expect_refusal("misaligned relocation",
+		       "relocation at offset 0x4 "
 		       "against 'sub' is not an instruction");
 
 	refusal_object(&xdp, &text);
 	eb_rel(&b, xdp, 24, EB_R_64_64, 1);
-	expect_refusal("lddw relocation on a mov", "R_BPF_64_64 at offset "
+	expect_refusal("lddw relocation on a mov",
+		       "R_BPF_64_64 at offset "
 		       "0x18 against 'sub' patches an instruction with "
 		       "opcode 0xb7");
 
@@ -401,7 +451,7 @@ static void test_refusals(void)
 	eb_rel(&b, xdp, 0, EB_R_64_32, 1);
 	eb_rel(&b, xdp, 0, EB_R_64_32, 1);
 	expect_refusal("duplicate relocation", "two relocations at offset "
-		       "0x0");
+					       "0x0");
 
 	refusal_object(&xdp, &text);
 	sym = eb_sym(&b, "", text, 0, 0, EB_STT_SECTION, 0);
@@ -410,7 +460,8 @@ static void test_refusals(void)
 	b.sec[xdp].data[5] = 0;
 	b.sec[xdp].data[6] = 0;
 	b.sec[xdp].data[7] = 0;
-	expect_refusal("call into a function's middle", "call or function "
+	expect_refusal("call into a function's middle",
+		       "call or function "
 		       "address target is not the start of a function of "
 		       ".text");
 
@@ -432,7 +483,7 @@ static void test_refusals(void)
 	       eb_sym(&b, "", sym, 0, 0, EB_STT_SECTION, 0));
 	b.sec[xdp].data[12] = 4; /* maps + 4: inside m, not a map start */
 	expect_refusal("map offset", "lddw of 'maps': no map is defined "
-		       "there in maps");
+				     "there in maps");
 
 	refusal_object(&xdp, &text);
 	sym = eb_sec(&b, ".data", EB_SHT_PROGBITS, 3, NULL, 8);
@@ -440,13 +491,14 @@ static void test_refusals(void)
 	       eb_sym(&b, "", sym, 0, 0, EB_STT_SECTION, 0));
 	b.sec[xdp].data[12] = 9;
 	expect_refusal("data offset", "lddw of '.data': the offset is "
-		       "outside .data");
+				      "outside .data");
 
 	refusal_object(&xdp, &text);
 	sym = eb_sec(&b, "license", EB_SHT_PROGBITS, 3, "GPL", 4);
 	eb_rel(&b, xdp, 8, EB_R_64_64,
 	       eb_sym(&b, "lic", sym, 0, 4, EB_STT_OBJECT, 1));
-	expect_refusal("lddw of the license", "lddw of 'lic' in license, "
+	expect_refusal("lddw of the license",
+		       "lddw of 'lic' in license, "
 		       "which is neither a map, global data nor code");
 
 	refusal_object(&xdp, &text);
@@ -456,29 +508,30 @@ static void test_refusals(void)
 
 	refusal_object(&xdp, &text);
 	eb_sym(&b, "odd", xdp, 4, 8, EB_STT_FUNC, 1);
-	expect_refusal("misaligned function", "function 'odd' at offset 0x4 "
+	expect_refusal("misaligned function",
+		       "function 'odd' at offset 0x4 "
 		       "+ size 0x8 is not whole instructions");
 
 	refusal_object(&xdp, &text);
 	eb_sym(&b, "overlapping", xdp, 8, 16, EB_STT_FUNC, 1);
 	expect_refusal("overlap", "functions 'prog' (instructions 0-5) and "
-		       "'overlapping' (1-3) overlap");
+				  "'overlapping' (1-3) overlap");
 
 	refusal_object(&xdp, &text);
 	eb_sym(&b, "short", xdp, 40, 0, EB_STT_FUNC, 1); /* empty: ignored */
 	b.sym[2].size = 16; /* prog ends inside its lddw */
 	expect_refusal("cut lddw", "lddw is missing its second slot at the "
-		       "end of 'prog'");
+				   "end of 'prog'");
 
 	refusal_object(&xdp, &text);
 	eb_sec(&b, "version", EB_SHT_PROGBITS, 3, "abc", 3);
 	expect_refusal("version", "section 3 (version): 3 bytes, not a 4-byte "
-		       "kernel version");
+				  "kernel version");
 
 	refusal_object(&xdp, &text);
 	eb_sym(&b, "far", 200, 0, 0, EB_STT_OBJECT, 1);
 	expect_refusal("symbol section", "symbol 3 'far': section index 200 "
-		       "is not one of the");
+					 "is not one of the");
 }
 
 /* The file header and section table. */
@@ -495,14 +548,14 @@ static void test_file_refusals(void)
 	CHECK(bpfvm_elf_open_mem(b.out, size, &elf, &err) == 0);
 	bpfvm_elf_close(elf);
 
-#define REFUSE(mutate, fragment)                                             \
-	do {                                                                 \
-		eb_build(&b);                                                \
-		mutate;                                                      \
-		memset(&err, 0, sizeof(err));                                \
-		CHECK(bpfvm_elf_open_mem(b.out, size, &elf, &err) == -1);    \
-		CHECK(elf == NULL);                                          \
-		CHECK_STR_CONTAINS(err.msg, fragment);                       \
+#define REFUSE(mutate, fragment)                                               \
+	do {                                                                   \
+		eb_build(&b);                                                  \
+		mutate;                                                        \
+		memset(&err, 0, sizeof(err));                                  \
+		CHECK(bpfvm_elf_open_mem(b.out, size, &elf, &err) == -1);      \
+		CHECK(elf == NULL);                                            \
+		CHECK_STR_CONTAINS(err.msg, fragment);                         \
 	} while (0)
 
 	REFUSE(b.out[0] = 'X', "not an ELF file (bad magic");
@@ -547,11 +600,42 @@ static void test_file_refusals(void)
 /* ---- (c) BTF ---- */
 
 enum {
-	T_INT = 1, T_UINT, T_CHAR, T_CHARS, T_ENUM, T_UNION, T_U8S, T_U8,
-	T_BOOL, T_FLOAT, T_VOIDP, T_S, T_S_T, T_CONST, T_VAR_S, T_LOOP_A,
-	T_LOOP_B, T_VAR_N, T_DATASEC, T_ENUM64, T_FWD, T_VOLATILE,
-	T_RESTRICT, T_PROTO, T_FUNC, T_DECL_TAG, T_TYPE_TAG, T_INT128,
-	T_ARR2, T_PARR2, T_ARR10, T_PARR10, T_PINT, T_PS, T_DEF, T_VAR_MAP,
+	T_INT = 1,
+	T_UINT,
+	T_CHAR,
+	T_CHARS,
+	T_ENUM,
+	T_UNION,
+	T_U8S,
+	T_U8,
+	T_BOOL,
+	T_FLOAT,
+	T_VOIDP,
+	T_S,
+	T_S_T,
+	T_CONST,
+	T_VAR_S,
+	T_LOOP_A,
+	T_LOOP_B,
+	T_VAR_N,
+	T_DATASEC,
+	T_ENUM64,
+	T_FWD,
+	T_VOLATILE,
+	T_RESTRICT,
+	T_PROTO,
+	T_FUNC,
+	T_DECL_TAG,
+	T_TYPE_TAG,
+	T_INT128,
+	T_ARR2,
+	T_PARR2,
+	T_ARR10,
+	T_PARR10,
+	T_PINT,
+	T_PS,
+	T_DEF,
+	T_VAR_MAP,
 	T_MAPS,
 };
 
@@ -639,14 +723,14 @@ static size_t build_btf(uint8_t *out, int variant)
 
 static const uint8_t s_data[48] = {
 	0xfb, 0xff, 0xff, 0xff, /* a = -5 */
-	0xed, 0, 0, 0, /* b = 5 (bits 0-2), c = -3 (bits 3-7) */
-	'h', 'i', 0, 0, 0, 0, 0, 0, /* name */
-	2, 0, 0, 0, /* e = E_TWO */
-	4, 3, 2, 1, /* u */
-	1, 0, 0, 0, /* f */
-	0, 0, 0xc0, 0x3f, /* g = 1.5f */
-	0x34, 0x12, 0, 0, 0, 0, 0, 0, /* p */
-	42, 0, 0, 0, 0, 0, 0, 0, /* n */
+	0xed, 0,    0,	  0,	/* b = 5 (bits 0-2), c = -3 (bits 3-7) */
+	'h',  'i',  0,	  0,	0, 0, 0, 0, /* name */
+	2,    0,    0,	  0,		    /* e = E_TWO */
+	4,    3,    2,	  1,		    /* u */
+	1,    0,    0,	  0,		    /* f */
+	0,    0,    0xc0, 0x3f,		    /* g = 1.5f */
+	0x34, 0x12, 0,	  0,	0, 0, 0, 0, /* p */
+	42,   0,    0,	  0,	0, 0, 0, 0, /* n */
 };
 
 static void build_btf_object(int variant, bool with_btf)
@@ -665,8 +749,8 @@ static void build_btf_object(int variant, bool with_btf)
 	eb_sym(&b, "n", data, 40, 4, EB_STT_OBJECT, 1);
 }
 
-static void expect_format(const bpfvm_elf *elf, uint32_t type,
-			  const void *data, size_t size, const char *want)
+static void expect_format(const bpfvm_elf *elf, uint32_t type, const void *data,
+			  size_t size, const char *want)
 {
 	char buf[512];
 	size_t n = bpfvm_elf_format(elf, type, data, size, buf, sizeof(buf));
@@ -731,9 +815,11 @@ static void test_btf(void)
 	expect_format(elf, T_LOOP_A, "\1\2", 2, "01 02");
 	expect_format(elf, T_FUNC, "\1\2", 2, "01 02");
 	expect_format(elf, 9999, "\1\2", 2, "01 02");
-	expect_format(elf, T_S, s_data, 39, "fb ff ff ff ed 00 00 00 68 69 00 "
-		      "00 00 00 00 00 02 00 00 00 04 03 02 01 01 00 00 00 00 00 "
-		      "c0 3f 34 12 00 00 00 00 00");
+	expect_format(
+		elf, T_S, s_data, 39,
+		"fb ff ff ff ed 00 00 00 68 69 00 "
+		"00 00 00 00 00 02 00 00 00 04 03 02 01 01 00 00 00 00 00 "
+		"c0 3f 34 12 00 00 00 00 00");
 	expect_format(NULL, T_INT, "\1", 1, "01");
 	/* Truncation keeps a prefix and says how much it wrote. */
 	n = bpfvm_elf_format(elf, T_S, s_data, 40, buf, 10);
@@ -745,20 +831,22 @@ static void test_btf(void)
 	bpfvm_elf_close(elf);
 
 	build_btf_object(1, true);
-	expect_refusal(".maps value_size conflict", "map 'mymap': value_size "
+	expect_refusal(".maps value_size conflict",
+		       "map 'mymap': value_size "
 		       "2 conflicts with its type's size 40");
 	build_btf_object(2, true);
 	expect_refusal(".maps unknown field", "map 'mymap': field 'keys' is "
-		       "not a map definition field");
+					      "not a map definition field");
 	build_btf_object(3, true);
-	expect_refusal(".maps key not a pointer", "map 'mymap': field 'key' "
+	expect_refusal(".maps key not a pointer",
+		       "map 'mymap': field 'key' "
 		       "is not __type(): want a pointer (BTF int)");
 	build_btf_object(4, true);
 	expect_refusal(".maps not a struct", "map 'mymap': its definition is "
-		       "a BTF int, not a struct");
+					     "a BTF int, not a struct");
 	build_btf_object(0, false);
 	expect_refusal(".maps without BTF", "section 1 (.maps): BTF-defined "
-		       "maps need the object's BTF");
+					    "maps need the object's BTF");
 }
 
 /* map-in-map and prog-array `values`. */
@@ -773,29 +861,30 @@ static void test_btf_inner(void)
 
 	bb_init(&t);
 	bb_type(&t, "int", 1, 0, 0, 4), bb_u32(&t, 1u << 24 | 32); /* 1 */
-#define ARR(n) (bb_type(&t, "", 3, 0, 0, 0), bb_u32(&t, 1), bb_u32(&t, 1), \
-		bb_u32(&t, n))
-	ARR(12); /* 2: type 12 */
-	bb_type(&t, "", 2, 0, 0, 2); /* 3 */
-	ARR(2); /* 4: ARRAY type, max 2 */
-	bb_type(&t, "", 2, 0, 0, 4); /* 5 */
-	ARR(8); /* 6 */
-	bb_type(&t, "", 2, 0, 0, 6); /* 7 */
-	bb_type(&t, "", 2, 0, 0, 1); /* 8: int * */
+#define ARR(n)                                                                 \
+	(bb_type(&t, "", 3, 0, 0, 0), bb_u32(&t, 1), bb_u32(&t, 1),            \
+	 bb_u32(&t, n))
+	ARR(12);			   /* 2: type 12 */
+	bb_type(&t, "", 2, 0, 0, 2);	   /* 3 */
+	ARR(2);				   /* 4: ARRAY type, max 2 */
+	bb_type(&t, "", 2, 0, 0, 4);	   /* 5 */
+	ARR(8);				   /* 6 */
+	bb_type(&t, "", 2, 0, 0, 6);	   /* 7 */
+	bb_type(&t, "", 2, 0, 0, 1);	   /* 8: int * */
 	bb_type(&t, "inner", 4, 3, 0, 24); /* 9 */
 	bb_member(&t, "type", 5, 0);
 	bb_member(&t, "max_entries", 7, 64);
 	bb_member(&t, "key", 8, 128);
 	bb_type(&t, "", 2, 0, 0, 9); /* 10: struct inner * */
 	bb_type(&t, "", 3, 0, 0, 0), bb_u32(&t, 10), bb_u32(&t, 1),
-		bb_u32(&t, 0); /* 11: struct inner *[] */
+		bb_u32(&t, 0);	      /* 11: struct inner *[] */
 	bb_type(&t, "", 4, 4, 0, 32); /* 12: outer def */
 	bb_member(&t, "type", 3, 0);
 	bb_member(&t, "max_entries", 5, 64);
 	bb_member(&t, "key", 8, 128);
 	bb_member(&t, "values", 11, 192);
 	bb_type(&t, "outer", 14, 0, 0, 12), bb_u32(&t, 1); /* 13 */
-	bb_type(&t, ".maps", 15, 1, 0, 0); /* 14 */
+	bb_type(&t, ".maps", 15, 1, 0, 0);		   /* 14 */
 	bb_u32(&t, 13), bb_u32(&t, 0), bb_u32(&t, 40);
 #undef ARR
 	eb_init(&b);
@@ -943,7 +1032,8 @@ static void test_section_names(void)
 			bpfvm_prog_type_of_section(cases[i].sec);
 
 		if (t != cases[i].type)
-			fprintf(stderr, "section \"%s\": type %d, expected %d\n",
+			fprintf(stderr,
+				"section \"%s\": type %d, expected %d\n",
 				cases[i].sec, t, cases[i].type);
 		CHECK(t == cases[i].type);
 	}
@@ -952,10 +1042,10 @@ static void test_section_names(void)
 
 /* ---- (e) the clang-built objects ---- */
 
-#define MARK_DEEP 0x4004
-#define MARK_ADD3 0x1001
+#define MARK_DEEP  0x4004
+#define MARK_ADD3  0x1001
 #define MARK_SCALE 0x2002
-#define MARK_CB 0x3003
+#define MARK_CB	   0x3003
 
 static char progs_dir[PATH_MAX];
 
@@ -992,7 +1082,8 @@ static bpfvm_elf *open_prog_object(const char *name)
 	snprintf(path, sizeof(path), "%.4000s/%s", progs_dir, name);
 	if (access(path, R_OK)) {
 		printf("SKIP part: %s is missing (tests/progs not built: no "
-		       "clang or libbpf-dev?)\n", path);
+		       "clang or libbpf-dev?)\n",
+		       path);
 		return NULL;
 	}
 	if (bpfvm_elf_open(path, &elf, &err)) {
@@ -1038,8 +1129,7 @@ static void check_targets(const struct bpfvm_elf_prog *p)
 		const bpfvm_insn *in = &p->insns[pc];
 		long t = (long)pc + 1 + in->imm;
 		bool local = (in->code == CALL && in->src == 1) ||
-			     (in->code == LDDW &&
-			      in->src == BPFVM_PSEUDO_FUNC);
+			     (in->code == LDDW && in->src == BPFVM_PSEUDO_FUNC);
 
 		if (local) {
 			CHECK(t > 0 && t < (long)p->count);
@@ -1142,14 +1232,14 @@ static void test_progs_object(void)
 	p = bpfvm_elf_prog(elf, 0);
 	t = nth_call_target(p, 0);
 	t2 = nth_call_target(p, 1);
-	CHECK(t > 0 && count_mark(p, (size_t)t, func_end(p, (size_t)t),
-				  MARK_ADD3) == 1);
+	CHECK(t > 0 &&
+	      count_mark(p, (size_t)t, func_end(p, (size_t)t), MARK_ADD3) == 1);
 	CHECK(t2 > 0 && count_mark(p, (size_t)t2, func_end(p, (size_t)t2),
 				   MARK_SCALE) == 1);
 	/* The third call is add3's, to deep. */
 	t = nth_call_target(p, 2);
-	CHECK(t > 0 && count_mark(p, (size_t)t, func_end(p, (size_t)t),
-				  MARK_DEEP) == 1);
+	CHECK(t > 0 &&
+	      count_mark(p, (size_t)t, func_end(p, (size_t)t), MARK_DEEP) == 1);
 
 	/* xdp_second: bpf_loop(8, loop_cb, ...): the callback's address. */
 	p = bpfvm_elf_prog(elf, 1);
@@ -1163,8 +1253,8 @@ static void test_progs_object(void)
 			CHECK(p->insns[pc].dst == 2);
 		}
 	}
-	CHECK(t > 0 && count_mark(p, (size_t)t, func_end(p, (size_t)t),
-				  MARK_CB) == 1);
+	CHECK(t > 0 &&
+	      count_mark(p, (size_t)t, func_end(p, (size_t)t), MARK_CB) == 1);
 
 	/* kprobe_open: the map by index. */
 	p = bpfvm_elf_prog(elf, 2);
@@ -1265,8 +1355,8 @@ static void test_maps_object(void)
 	m = bpfvm_elf_map(elf, 1);
 	CHECK(m->spec.inner == &m->inner && m->inner.type == 2 &&
 	      m->inner.key_size == 4 && m->inner.value_size == 8 &&
-	      m->inner.max_entries == 8 && !strcmp(m->inner.name,
-						   "outer.inner"));
+	      m->inner.max_entries == 8 &&
+	      !strcmp(m->inner.name, "outer.inner"));
 	m = bpfvm_elf_map(elf, 5);
 	CHECK(m->inner.type == 1 && m->inner.key_size == 4 &&
 	      m->inner.value_size == 2 && m->inner.max_entries == 16);
@@ -1377,8 +1467,7 @@ static void test_legacy_object(void)
 		}
 	check_loadable(p);
 	p = bpfvm_elf_prog(elf, 1);
-	CHECK(!strcmp(p->name, "count_writes") &&
-	      p->type == BPFVM_PROG_KPROBE);
+	CHECK(!strcmp(p->name, "count_writes") && p->type == BPFVM_PROG_KPROBE);
 	check_loadable(p);
 	bpfvm_elf_close(elf);
 }
@@ -1386,6 +1475,7 @@ static void test_legacy_object(void)
 int main(void)
 {
 	test_linking();
+	test_unrelocated();
 	test_old_layouts();
 	test_legacy_inner();
 	test_refusals();

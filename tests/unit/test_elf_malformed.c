@@ -64,11 +64,11 @@ static void check_consistent(const bpfvm_elf *elf)
 				     m->spec.key_size % sizeof(zeros), buf,
 				     sizeof(buf));
 		CHECK(n < sizeof(buf));
-		n = bpfvm_elf_format(elf, m->btf_value_type,
-				     m->data ? m->data : zeros,
-				     m->data ? m->data_size
-					     : m->spec.value_size % sizeof(zeros),
-				     buf, sizeof(buf));
+		n = bpfvm_elf_format(
+			elf, m->btf_value_type, m->data ? m->data : zeros,
+			m->data ? m->data_size
+				: m->spec.value_size % sizeof(zeros),
+			buf, sizeof(buf));
 		CHECK(n < sizeof(buf));
 	}
 	/* The first BTF types, on short and long data. */
@@ -134,7 +134,10 @@ static size_t build_sample(void)
 {
 	static const uint64_t text[] = { EB_MOV(0, 7), EB_EXIT() };
 	static const uint64_t xdp[] = {
-		EB_CALL(1, -1), EB_LDDW(1, 0, 0), EB_LDDW(1, 0, 2), EB_EXIT(),
+		EB_CALL(1, -1),
+		EB_LDDW(1, 0, 0),
+		EB_LDDW(1, 0, 2),
+		EB_EXIT(),
 	};
 	static const uint32_t maps[5] = { 2, 4, 8, 1, 0 };
 	int s_text, s_xdp, s_maps, s_data, f, m, d;
@@ -158,7 +161,9 @@ static size_t build_sample(void)
 static void add_objects(void)
 {
 	static const char *const names[] = {
-		"elf_progs.bpf.o", "elf_maps.bpf.o", "elf_legacy.bpf.o",
+		"elf_progs.bpf.o",
+		"elf_maps.bpf.o",
+		"elf_legacy.bpf.o",
 	};
 	char exe[PATH_MAX], path[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -181,7 +186,8 @@ static void add_objects(void)
 		o->data = load(path, &o->size);
 		if (!o->data) {
 			printf("SKIP part: %s is missing (tests/progs not "
-			       "built)\n", path);
+			       "built)\n",
+			       path);
 			continue;
 		}
 		o->name = names[i];
@@ -215,8 +221,8 @@ static bool is_debug(const struct object *o, uint64_t shoff, unsigned s)
 {
 	unsigned shstrndx = (unsigned)rd(o->data + 62, 2);
 	uint64_t names = rd(o->data + shoff + 64 * shstrndx + 24, 8);
-	const char *name = (const char *)o->data + names +
-			   rd(o->data + shoff + 64 * s, 4);
+	const char *name =
+		(const char *)o->data + names + rd(o->data + shoff + 64 * s, 4);
 
 	return !strncmp(name, ".debug", 6) || !strncmp(name, ".rel.debug", 10);
 }
@@ -227,9 +233,9 @@ static void test_section_headers(void)
 	static const struct {
 		int at, width;
 	} fields[] = {
-		{ 0, 4 }, /* name */
-		{ 4, 4 }, /* type */
-		{ 8, 8 }, /* flags */
+		{ 0, 4 },  /* name */
+		{ 4, 4 },  /* type */
+		{ 8, 8 },  /* flags */
 		{ 24, 8 }, /* offset */
 		{ 32, 8 }, /* size */
 		{ 40, 4 }, /* link */
@@ -247,19 +253,24 @@ static void test_section_headers(void)
 				continue;
 			for (size_t f = 0; f < sizeof(fields) / sizeof(*fields);
 			     f++) {
-				uint8_t *h = copy + shoff + 64 * s + fields[f].at;
+				uint8_t *h =
+					copy + shoff + 64 * s + fields[f].at;
 				uint64_t orig = rd(o->data + shoff + 64 * s +
 							   fields[f].at,
 						   fields[f].width);
 				const uint64_t values[] = {
-					0, 1, 4, 9, 24, 0xffffffff,
-					UINT64_MAX, UINT64_MAX - 7, o->size,
-					o->size + 1, orig + 1, orig - 8,
-					orig * 2, shnum,
+					0,	    1,
+					4,	    9,
+					24,	    0xffffffff,
+					UINT64_MAX, UINT64_MAX - 7,
+					o->size,    o->size + 1,
+					orig + 1,   orig - 8,
+					orig * 2,   shnum,
 				};
 
 				for (size_t v = 0;
-				     v < sizeof(values) / sizeof(*values); v++) {
+				     v < sizeof(values) / sizeof(*values);
+				     v++) {
 					memcpy(copy, o->data, o->size);
 					eb_put(h, values[v], fields[f].width);
 					try_open(copy, o->size);
@@ -340,8 +351,10 @@ static uint32_t rnd(void)
 static void test_btf_corruption(void)
 {
 	static const uint32_t values[] = {
-		0, 1, 2, 3, 12, 13, 19, 20, 0x7f, 0xffff, 0x10000,
-		0x01000000, 0x0d000003, 0x0f00ffff, 0x80000000, 0xffffffff,
+		0,	    1,		2,	    3,
+		12,	    13,		19,	    20,
+		0x7f,	    0xffff,	0x10000,    0x01000000,
+		0x0d000003, 0x0f00ffff, 0x80000000, 0xffffffff,
 	};
 
 	for (int i = 1; i < nobjects; i++) {
@@ -353,7 +366,8 @@ static void test_btf_corruption(void)
 			free(copy);
 			continue;
 		}
-		for (uint64_t w = 0; w + 4 <= size && w < 24 + 12 * 40; w += 4) {
+		for (uint64_t w = 0; w + 4 <= size && w < 24 + 12 * 40;
+		     w += 4) {
 			for (size_t v = 0; v < sizeof(values) / sizeof(*values);
 			     v++) {
 				memcpy(copy, o->data, o->size);
@@ -383,11 +397,14 @@ static void test_random_corruption(void)
 		for (int n = 0; n < 2000; n++) {
 			memcpy(copy, o->data, o->size);
 			for (int k = 1 + (int)(rnd() % 8); k > 0; k--) {
-				size_t at = rnd() % 3 ? rnd() % o->size
-						      : shoff + rnd() % (o->size -
-									 shoff);
-				copy[at] = rnd() % 2 ? (uint8_t)rnd()
-						     : copy[at] ^ (1u << rnd() % 8);
+				size_t at = rnd() % 3
+						    ? rnd() % o->size
+						    : shoff + rnd() % (o->size -
+								       shoff);
+				copy[at] =
+					rnd() % 2
+						? (uint8_t)rnd()
+						: copy[at] ^ (1u << rnd() % 8);
 			}
 			try_open(copy, o->size);
 		}

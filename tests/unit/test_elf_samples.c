@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ELF reader over the shared corpus of real objects (every .o of
- * $SHARED/samples/<project>: Cilium, Falco, Linux samples, verifier test builds and
- * deliberately invalid files). Every object must be opened or refused with
+ * $SHARED/samples/<project>: Cilium, Falco, Linux samples, verifier test builds
+ * and deliberately invalid files). Every object must be opened or refused with
  * a message that says where and what; opened ones must hold consistent
  * programs (map indexes, call and callback targets inside the program) and
  * their maps must format. Prints, per project, what opened (programs,
@@ -17,7 +17,7 @@
 #include "bpfvm/elf.h"
 #include "check.h"
 
-#define MAX_FILES 512
+#define MAX_FILES   512
 #define MAX_REASONS 64
 
 struct project {
@@ -136,19 +136,22 @@ static void check_prog(const bpfvm_elf *elf, const struct bpfvm_elf_prog *p,
 			else if (in->src == BPFVM_PSEUDO_MAP_IDX_VALUE)
 				bad = (size_t)in->imm >= nmaps ||
 				      (uint32_t)in[1].imm >
-					      bpfvm_elf_map(elf, (size_t)in->imm)
+					      bpfvm_elf_map(elf,
+							    (size_t)in->imm)
 						      ->spec.value_size;
 			else if (in->src == BPFVM_PSEUDO_FUNC)
-				bad = target < 0 || target >= (long long)p->count;
+				bad = target < 0 ||
+				      target >= (long long)p->count;
 			pc++;
 		} else if (in->code == BPFVM_OP_CALL &&
 			   in->src == BPFVM_CALL_LOCAL) {
 			bad = target < 0 || target >= (long long)p->count;
 		}
 		if (bad)
-			fprintf(stderr, "%s: program '%s': instruction %zu "
-				"refers outside the program or maps\n", file,
-				p->name, pc);
+			fprintf(stderr,
+				"%s: program '%s': instruction %zu "
+				"refers outside the program or maps\n",
+				file, p->name, pc);
 	}
 	CHECK(!bad);
 	CHECK(p->count > 0);
@@ -200,8 +203,10 @@ static void run_project(const char *root, const char *name)
 			pr.refused++;
 			printf("  refused %-40s %s\n", files[i], err.msg);
 			if (!specific(err.msg))
-				fprintf(stderr, "%s: refusal too generic: "
-					"\"%s\"\n", path, err.msg);
+				fprintf(stderr,
+					"%s: refusal too generic: "
+					"\"%s\"\n",
+					path, err.msg);
 			CHECK(specific(err.msg));
 			add_reason(&pr, err.msg);
 			free(files[i]);
