@@ -95,17 +95,24 @@ int bpfvm_xdp_buff_set(bpfvm_xdp_buff *buf, const void *pkt, size_t len,
 	return 0;
 }
 
-int bpfvm_run_xdp(const bpfvm_prog *prog, bpfvm_xdp_buff *buf,
-		  uint64_t *action, bpfvm_error *err)
+/* Packet programs: the context read-only, the packet bounds from it. */
+static int run_packet(const bpfvm_prog *prog, void *md, size_t md_size,
+		      uint64_t *r0, bpfvm_error *err)
 {
 	bpfvm_exec exec;
-	uint64_t args[5] = { (uintptr_t)&buf->md };
+	uint64_t args[5] = { (uintptr_t)md };
 
-	bpfvm_exec_init(&exec, prog, &buf->md, sizeof(buf->md), false);
+	bpfvm_exec_init(&exec, prog, md, md_size, false);
 	bpfvm_exec_packet_bounds(&exec);
 	if ((exec.budget -= prog->main_length) < 0)
 		return bpfvm_fail(err, 0, "instruction budget exhausted");
-	return bpfvm_interp(&exec, prog->code, args, action, err);
+	return bpfvm_interp(&exec, prog->code, args, r0, err);
+}
+
+int bpfvm_run_xdp(const bpfvm_prog *prog, bpfvm_xdp_buff *buf,
+		  uint64_t *action, bpfvm_error *err)
+{
+	return run_packet(prog, &buf->md, sizeof(buf->md), action, err);
 }
 
 bpfvm_skb *bpfvm_skb_new(void)
@@ -153,12 +160,5 @@ int bpfvm_skb_set(bpfvm_skb *skb, const void *pkt, size_t len,
 int bpfvm_run_skb(const bpfvm_prog *prog, bpfvm_skb *skb, uint64_t *r0,
 		  bpfvm_error *err)
 {
-	bpfvm_exec exec;
-	uint64_t args[5] = { (uintptr_t)&skb->md };
-
-	bpfvm_exec_init(&exec, prog, &skb->md, sizeof(skb->md), false);
-	bpfvm_exec_packet_bounds(&exec);
-	if ((exec.budget -= prog->main_length) < 0)
-		return bpfvm_fail(err, 0, "instruction budget exhausted");
-	return bpfvm_interp(&exec, prog->code, args, r0, err);
+	return run_packet(prog, &skb->md, sizeof(skb->md), r0, err);
 }

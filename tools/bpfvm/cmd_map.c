@@ -71,14 +71,18 @@ static int apply(const char *op, const bpfvm_obj *obj, const char *name,
 		return 1;
 	}
 	if (!strcmp(op, "update")) {
-		/* one value for every CPU of a per-CPU map */
-		size_t hsize = bpfvm_map_host_value_size(map);
-		uint8_t *all = calloc(1, hsize);
-		size_t stride = hsize == vlen ? vlen : (vlen + 7) / 8 * 8;
-		for (size_t off = 0; all && off + vlen <= hsize; off += stride)
-			memcpy(all + off, value, vlen);
-		rc = all ? bpfvm_map_update(map, key, all, BPFVM_ANY) : -ENOMEM;
-		free(all);
+		/* An update is a one-line map file (per-CPU values and all). */
+		char *line = malloc(strlen(name) + strlen(fields) +
+				    strlen(eq + 1) + 8);
+		if (!line)
+			return 1;
+		sprintf(line, "%s %s = %s", name, fields, eq + 1);
+		rc = bpfvm_obj_map_init(obj, line, &err);
+		free(line);
+		if (rc) {
+			print_error("map", &err);
+			return 1;
+		}
 	} else if (!strcmp(op, "delete")) {
 		rc = bpfvm_map_delete(map, key);
 	} else {
