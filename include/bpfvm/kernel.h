@@ -33,6 +33,14 @@ int bpfvm_kernel_map_update(bpfvm_kobj *kobj, const char *map,
 			    size_t value_size, uint64_t flags,
 			    bpfvm_error *err);
 
+/* Read one entry into value (value_size bytes: the map's value size, or
+ * for per-CPU maps every possible CPU's value, each rounded up to 8
+ * bytes, as bpfvm_map_lookup gives them). Returns 0, or -errno (-ENOENT
+ * for a key not in the map) with err saying what failed. */
+int bpfvm_kernel_map_lookup(bpfvm_kobj *kobj, const char *map,
+			    const void *key, void *value, size_t value_size,
+			    bpfvm_error *err);
+
 /*
  * BPF_PROG_TEST_RUN of program prog (section or function name; NULL: the
  * first) on data. out (capacity *out_len) receives the packet as the

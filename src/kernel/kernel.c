@@ -128,6 +128,25 @@ int bpfvm_kernel_map_update(bpfvm_kobj *kobj, const char *map,
 	return 0;
 }
 
+int bpfvm_kernel_map_lookup(bpfvm_kobj *kobj, const char *map,
+			    const void *key, void *value, size_t value_size,
+			    bpfvm_error *err)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(kobj->obj, map);
+	int e;
+
+	if (!m) {
+		bpfvm_fail(err, -1, "no map named '%s'", map);
+		return -ENOENT;
+	}
+	if (!bpf_map__lookup_elem(m, key, bpf_map__key_size(m), value,
+				  value_size, 0))
+		return 0;
+	e = errno;
+	bpfvm_fail(err, -1, "map '%s': lookup failed: %s", map, strerror(e));
+	return -e;
+}
+
 static struct bpf_program *find_prog(bpfvm_kobj *kobj, const char *name)
 {
 	struct bpf_program *p;

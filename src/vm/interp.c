@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The interpreter: one jump table, every operation a few lines, threaded
- * dispatch (computed goto). Registers live in a local array; the stack is
- * the run's (bpfvm_exec). The loop (interp_loop.h) is instantiated twice:
+ * dispatch (computed goto, through the handler decode stored in each
+ * instruction). Registers live in a local array; the stack is the run's
+ * (bpfvm_exec). The loop (interp_loop.h) is instantiated twice:
  * checked (every memory access tested against the regions the program may
  * touch) for programs no verifier has proved, and unchecked for those it
  * has.
@@ -22,12 +23,20 @@ struct frame {
 	uint64_t fp;
 };
 
-/* The hot bounds: the live stack frames and the context. */
+/*
+ * The hot bounds: the context and the live stack frames. An access tests
+ * the context first (decode proved most stack accesses, those at r10 +
+ * off, and left the others unchecked), then the stack, then everything
+ * else, out of line.
+ */
 struct bounds {
-	uintptr_t stack_lo, stack_hi;
 	uintptr_t ctx_lo;
-	size_t ctx_len;
-	bool ctx_writable;
+	/* a - ctx_lo below these: 8 bytes at a are in the context (0 when
+	 * it is shorter or, for ctx_write, read-only). Accesses in its last
+	 * 7 bytes take the exact test, out of line. */
+	size_t ctx_read, ctx_write;
+	uintptr_t stack_lo;
+	size_t stack_len;
 	bpfvm_exec *exec;
 };
 
@@ -61,17 +70,33 @@ bool bpfvm_exec_access_ok(const bpfvm_exec *x, uint64_t a, uint64_t size,
 static inline __attribute__((always_inline)) bool
 access_ok(const struct bounds *b, uint64_t a, unsigned size, bool write)
 {
-	if (a - b->stack_lo <= b->stack_hi - b->stack_lo - size)
+	if (a - b->ctx_lo < (write ? b->ctx_write : b->ctx_read))
 		return true;
-	if (within(a, size, b->ctx_lo, b->ctx_len) && (!write || b->ctx_writable))
+	/* The stack is never shorter than size: a - lo past len - size
+	 * (or below 0, wrapping) means outside. */
+	if (a - b->stack_lo <= b->stack_len - size)
 		return true;
-	/* The packet and helper-given regions: less common, out of line. */
 	return bpfvm_exec_access_ok(b->exec, a, size, write);
 }
 
-static uint16_t bswap16(uint16_t v) { return __builtin_bswap16(v); }
-static uint32_t bswap32(uint32_t v) { return __builtin_bswap32(v); }
-static uint64_t bswap64(uint64_t v) { return __builtin_bswap64(v); }
+/*
+ * Whether a and b are the same instruction, in a way the compiler cannot
+ * see through: JUMP, having checked that a guess in a register is the
+ * target it loaded, must go on with the guess, and after a plain
+ * comparison the compiler may use either (it takes the load). Other hosts
+ * than x86-64 get the plain comparison: correct, only slower.
+ */
+static inline bool same(const struct vinsn *a, const struct vinsn *b)
+{
+#if defined(__x86_64__)
+	bool eq;
+
+	__asm__("cmp %2, %1" : "=@cce"(eq) : "r"(a), "r"(b));
+	return eq;
+#else
+	return a == b;
+#endif
+}
 
 /* Legacy packet loads read big-endian data from the packet (the context
  * for raw programs); a load outside it ends the program with r0 = 0, as
@@ -91,13 +116,13 @@ static bool load_packet(const bpfvm_exec *x, int64_t off, unsigned size,
 	return true;
 }
 
-#define INTERP_NAME run_checked
+#define INTERP_NAME    run_checked
 #define INTERP_CHECKED 1
 #include "vm/interp_loop.h"
 #undef INTERP_NAME
 #undef INTERP_CHECKED
 
-#define INTERP_NAME run_unchecked
+#define INTERP_NAME    run_unchecked
 #define INTERP_CHECKED 0
 #include "vm/interp_loop.h"
 #undef INTERP_NAME
@@ -106,6 +131,14 @@ static bool load_packet(const bpfvm_exec *x, int64_t off, unsigned size,
 int bpfvm_interp(bpfvm_exec *exec, const struct vinsn *start,
 		 const uint64_t args[5], uint64_t *r0, bpfvm_error *err)
 {
-	return exec->checked ? run_checked(exec, start, args, r0, err)
-			     : run_unchecked(exec, start, args, r0, err);
+	return exec->checked ? run_checked(exec, start, args, r0, err, NULL)
+			     : run_unchecked(exec, start, args, r0, err, NULL);
+}
+
+const void *const *bpfvm_interp_handlers(void)
+{
+	const void *const *handlers;
+
+	run_checked(NULL, NULL, NULL, NULL, NULL, &handlers);
+	return handlers;
 }

@@ -32,15 +32,36 @@ struct bpfvm {
  * The interpreter's instruction: the opcode replaced by an operation that
  * names one behaviour (operations below 256 are the ISA's own opcodes;
  * variants selected by off or imm get their own numbers), registers
- * unpacked, every jump offset (ja32, local calls) in off, imm widened.
+ * unpacked, imm widened.
+ *
+ * handler is the operation's code in the checked loop: a dispatch loads
+ * it, not op and then a table (direct threading). target is where a jump
+ * or local call goes, and off, for a jump, what taking it charges the
+ * budget (its offset backwards, 0 forwards): in a loop the chain of pc
+ * values is the interpreter's critical path, and a taken jump adds one
+ * load to it, not a load and an address computation.
+ *
+ * Decode also fuses sequences clang emits often (decode.c lists them)
+ * into one operation, on the sequence's first instruction. The others
+ * keep their own decoding, which the fused code reads its operands from,
+ * and their index, which a fault inside the sequence reports; control
+ * never enters a sequence past its first instruction.
  */
 struct vinsn {
+	const void *handler;
+	const struct vinsn *target;
+	int64_t imm; /* lddw: the 64-bit value; local call: callee length */
 	uint16_t op;
 	uint8_t dst;
 	uint8_t src;
 	int32_t off;
-	int64_t imm; /* lddw: the 64-bit value; local call: callee length */
 };
+
+/* Families of operations that vary with an ALU or jump opcode are 64
+ * wide, indexed by the opcode's operation and source bits and its width. */
+#define VOP_SLOT(code)                                                         \
+	((((code) >> 3) << 1) |                                                \
+	 (BPFVM_CLASS(code) == BPFVM_ALU || BPFVM_CLASS(code) == BPFVM_JMP32))
 
 enum vop {
 	VOP_SDIV64_K = 256,
@@ -68,7 +89,35 @@ enum vop {
 	VOP_ATOMIC64,
 	VOP_ATOMIC32 = VOP_ATOMIC64 + 10,
 	VOP_INVALID = VOP_ATOMIC32 + 10, /* second slot of lddw */
-	VOP_COUNT,
+	/* + (opcode & 0x1f): ldx, st or stx at r10 + off inside the frame,
+	 * which needs no bounds check (r10 is never written) */
+	VOP_FRAME,
+
+	/* Fused sequences; t, d, s, a, b registers, k a constant. */
+	/* + VOP_SLOT(alu): d = a; d op= b (the three-operand d = a op b) */
+	VOP_MOV_ALU = VOP_FRAME + 32,
+	/* + (width 32 ? 9 : 0) + 3 * op1 + op2, add 0, sub 1, xor 2:
+	 * d op1= a; d op2= b (a hash's mixing) */
+	VOP_ALU2 = VOP_MOV_ALU + 64,
+	/* + VOP_SLOT(jump): a jump after d += k, d = s or d = k (a loop's
+	 * latch, the copies before it, a return value) */
+	VOP_ADD_JMP = VOP_ALU2 + 18,
+	VOP_MOVX_JMP = VOP_ADD_JMP + 64,
+	VOP_MOVK_JMP = VOP_MOVX_JMP + 64,
+	/* + VOP_SLOT(jeq or jne): t = a; t &= k; if t == b goto (a test of
+	 * flags), the and in 64 or 32 bits */
+	VOP_TEST64_JMP = VOP_MOVK_JMP + 64,
+	VOP_TEST32_JMP = VOP_TEST64_JMP + 64,
+	/* t = x; t >>= r; d = x; d <<= l; d |= t (a rotate) */
+	VOP_ROT32 = VOP_TEST32_JMP + 64,
+	VOP_ROT64,
+	/* + size >> 3: t = a; t += b; d = *(t + off) (an element a[b]) */
+	VOP_LDX_INDEXED,
+	/* + (size >> 3) * 2 + (xor ? 1 : 0): t = *(a + off); d += t or
+	 * d ^= t (a sum or a hash), after a load or an indexed one */
+	VOP_LDX_ACC = VOP_LDX_INDEXED + 4,
+	VOP_INDEXED_ACC = VOP_LDX_ACC + 8,
+	VOP_COUNT = VOP_INDEXED_ACC + 8,
 };
 
 /* A global-data value an lddw points into: open to the program. */
@@ -133,6 +182,9 @@ struct bpfvm_exec {
 
 /* Decode insns (already checked) into prog->code. */
 int bpfvm_decode(bpfvm_prog *prog, bpfvm_error *err);
+
+/* The checked loop's code for each operation, for vinsn.handler. */
+const void *const *bpfvm_interp_handlers(void);
 
 /* Start a run of prog on ctx: the exec's regions and budget. */
 void bpfvm_exec_init(bpfvm_exec *exec, const bpfvm_prog *prog, void *ctx,
