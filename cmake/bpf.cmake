@@ -7,7 +7,8 @@ execute_process(COMMAND uname -m OUTPUT_VARIABLE BPFVM_ARCH
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
 set(BPF_CFLAGS -O2 -g -target bpf -Wall -Werror
     -I/usr/include/${BPFVM_ARCH}-linux-gnu -I${CMAKE_SOURCE_DIR}/progs)
-file(GLOB BPF_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/progs/*.h)
+file(GLOB BPF_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/progs/*.h
+     ${CMAKE_SOURCE_DIR}/tests/bpf/*.h)
 
 function(bpf_compile target outdir)
   set(objs)

@@ -220,9 +220,13 @@ long bpfvm_ringbuf_consume(bpfvm_map *map,
  * values are map ids, DEVMAP values are interface indexes. The owner (the
  * VM) resolves an id to the object when the host stores it; the map keeps
  * the pointer (maps: with a reference) and the host reads the id back.
+ * BPFVM_OBJ_PROG_TYPE asks for a program's type as a non-NULL tag: a
+ * PROG_ARRAY takes the type of the first program stored and refuses others
+ * with -EINVAL, as the kernel's bpf_prog_map_compatible does (a resolver
+ * returning NULL for it skips the check).
  */
 typedef void *(*bpfvm_object_resolver)(void *owner, uint32_t kind, uint32_t id);
-enum { BPFVM_OBJ_MAP = 1, BPFVM_OBJ_PROG = 2 };
+enum { BPFVM_OBJ_MAP = 1, BPFVM_OBJ_PROG = 2, BPFVM_OBJ_PROG_TYPE = 3 };
 void bpfvm_map_set_object_resolver(bpfvm_map *map, bpfvm_object_resolver fn,
 				   void *owner);
 /* PROG_ARRAY: the program stored at index, or NULL. */

@@ -24,6 +24,7 @@ struct fd_array {
 	struct bpfvm_map map;
 	pthread_mutex_t lock; /* writers, and id reads */
 	struct fd_slot *slots;
+	void *owner_type; /* PROG_ARRAY: type tag of the first program */
 };
 
 static struct fd_array *fda_of(struct bpfvm_map *map)
@@ -137,6 +138,22 @@ static void *swap_slot(struct fd_array *a, uint32_t i, void *ptr, uint32_t id)
 
 /* bpf_fd_array_map_update_elem: BPF_ANY only; an id nothing answers to
  * is the kernel's bad fd, an inner map of another shape -EINVAL. */
+/* Every program of a PROG_ARRAY has the type of the first one stored. */
+static bool prog_type_compatible(struct fd_array *a, uint32_t id)
+{
+	void *type = map_resolve(&a->map, BPFVM_OBJ_PROG_TYPE, id);
+	bool ok;
+
+	if (!type)
+		return true; /* the resolver does not tell types */
+	pthread_mutex_lock(&a->lock);
+	if (!a->owner_type)
+		a->owner_type = type;
+	ok = a->owner_type == type;
+	pthread_mutex_unlock(&a->lock);
+	return ok;
+}
+
 static int fda_sys_update(struct bpfvm_map *map, const void *key,
 			  const void *value, uint64_t flags)
 {
@@ -155,6 +172,8 @@ static int fda_sys_update(struct bpfvm_map *map, const void *key,
 		if (!map_meta_equal(&map->inner, ptr))
 			return -EINVAL;
 		bpfvm_map_ref(ptr);
+	} else if (!prog_type_compatible(fda_of(map), id)) {
+		return -EINVAL;
 	}
 	old = swap_slot(fda_of(map), i, ptr, id);
 	if (maps)

@@ -77,12 +77,19 @@ void bpfvm_set_clock(bpfvm *vm, bpfvm_clock_fn fn, void *user)
 	vm->clock_user = user;
 }
 
-/* PROG_ARRAY and map-in-map values are ids of this VM's objects. */
+/* PROG_ARRAY and map-in-map values are ids of this VM's objects; a
+ * program's type is told as type + 1, never NULL. */
 static void *resolve(void *owner, uint32_t kind, uint32_t id)
 {
 	bpfvm *vm = owner;
-	return kind == BPFVM_OBJ_MAP ? (void *)bpfvm_get_map(vm, id)
-				     : (void *)bpfvm_get_prog(vm, id);
+	bpfvm_prog *prog;
+
+	if (kind == BPFVM_OBJ_MAP)
+		return bpfvm_get_map(vm, id);
+	prog = bpfvm_get_prog(vm, id);
+	if (kind == BPFVM_OBJ_PROG_TYPE)
+		return prog ? (void *)((uintptr_t)prog->type + 1) : NULL;
+	return prog;
 }
 
 int bpfvm_add_map(bpfvm *vm, bpfvm_map *map)
